@@ -1,0 +1,87 @@
+/* The one narrow interface between the runtime and the detectors.
+ *
+ * Every synchronization primitive reports its happens-before edges and its
+ * blocking to the detector through these calls. In the normal build
+ * (TANGLE_RACE undefined) they are empty inline functions and cost nothing;
+ * in the race build they are defined in detector/.
+ *
+ * Happens-before is expressed the way Go's runtime feeds its race detector:
+ * a synchronization object is an address; release stores the releasing
+ * goroutine's clock into the address's clock, release_merge joins it in,
+ * acquire joins the address's clock into the acquiring goroutine. */
+#ifndef TANGLE_DETECTOR_HOOKS_H
+#define TANGLE_DETECTOR_HOOKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct tg_g;
+
+/* Kinds of resources a goroutine can wait on (wait-for graph nodes). */
+enum tg_res_kind {
+  TG_RES_NONE = 0,
+  TG_RES_CHAN,
+  TG_RES_SELECT, /* several channels; see tg__wf_wait_begin's res */
+  TG_RES_MUTEX,
+  TG_RES_RWMUTEX_R,
+  TG_RES_RWMUTEX_W,
+  TG_RES_WAITGROUP,
+  TG_RES_COND,
+  TG_RES_ONCE,
+  TG_RES_SEM,
+  TG_RES_IO,
+  TG_RES_SLEEP,
+};
+
+#ifdef TANGLE_RACE
+/* Goroutine lifecycle. go_create runs on the parent before the child can run;
+ * go_start on the child as its first action; go_end when it finishes. */
+void tg__race_go_create(struct tg_g *parent, struct tg_g *child);
+void tg__race_go_start(struct tg_g *g);
+void tg__race_go_end(struct tg_g *g);
+
+/* Happens-before through a synchronization address, by the running goroutine. */
+void tg__race_acquire(const void *addr);
+void tg__race_release(const void *addr);       /* store */
+void tg__race_release_merge(const void *addr); /* join */
+/* Same, on behalf of another goroutine (used when a channel operation is
+ * completed by the peer while the goroutine is parked). */
+void tg__race_acquire_g(struct tg_g *g, const void *addr);
+void tg__race_release_g(struct tg_g *g, const void *addr);
+/* Memory the runtime reads or writes on behalf of a goroutine (the channel
+ * buffer copy, for instance) */
+void tg__race_read_range_g(struct tg_g *g, const void *addr, size_t n,
+                           void *pc);
+void tg__race_write_range_g(struct tg_g *g, const void *addr, size_t n,
+                            void *pc);
+/* Synchronization object freed: its clock goes. */
+void tg__race_free_sync(const void *addr);
+
+/* Wait-for graph (issue 5). A goroutine starts or stops waiting on a
+ * resource; a lock is acquired or released by the running goroutine. */
+void tg__wf_wait_begin(const void *res, enum tg_res_kind kind);
+void tg__wf_wait_end(const void *res, enum tg_res_kind kind);
+void tg__wf_lock_acquired(const void *lock, enum tg_res_kind kind);
+void tg__wf_lock_released(const void *lock, enum tg_res_kind kind);
+#define TG_RACE_ENABLED 1
+#else
+#define TG__NOOP __attribute__((always_inline, unused)) static inline
+TG__NOOP void tg__race_go_create(struct tg_g *p, struct tg_g *c) { (void)p; (void)c; }
+TG__NOOP void tg__race_go_start(struct tg_g *g) { (void)g; }
+TG__NOOP void tg__race_go_end(struct tg_g *g) { (void)g; }
+TG__NOOP void tg__race_acquire(const void *a) { (void)a; }
+TG__NOOP void tg__race_release(const void *a) { (void)a; }
+TG__NOOP void tg__race_release_merge(const void *a) { (void)a; }
+TG__NOOP void tg__race_acquire_g(struct tg_g *g, const void *a) { (void)g; (void)a; }
+TG__NOOP void tg__race_release_g(struct tg_g *g, const void *a) { (void)g; (void)a; }
+TG__NOOP void tg__race_read_range_g(struct tg_g *g, const void *a, size_t n, void *pc) { (void)g; (void)a; (void)n; (void)pc; }
+TG__NOOP void tg__race_write_range_g(struct tg_g *g, const void *a, size_t n, void *pc) { (void)g; (void)a; (void)n; (void)pc; }
+TG__NOOP void tg__race_free_sync(const void *a) { (void)a; }
+TG__NOOP void tg__wf_wait_begin(const void *r, enum tg_res_kind k) { (void)r; (void)k; }
+TG__NOOP void tg__wf_wait_end(const void *r, enum tg_res_kind k) { (void)r; (void)k; }
+TG__NOOP void tg__wf_lock_acquired(const void *l, enum tg_res_kind k) { (void)l; (void)k; }
+TG__NOOP void tg__wf_lock_released(const void *l, enum tg_res_kind k) { (void)l; (void)k; }
+#define TG_RACE_ENABLED 0
+#endif
+
+#endif

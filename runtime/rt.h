@@ -1,0 +1,267 @@
+/* Internal runtime interface shared by every runtime and detector source.
+ *
+ * The scheduler's model is Go's: G (goroutine), M (OS thread), P (processor:
+ * the right to run Go code, with a local run queue). Every blocking primitive
+ * is built from two calls:
+ *
+ *   tg__park(lock, reason, obj)  the running G stops; `lock` (held by the
+ *                                caller, protecting the queue the G was put
+ *                                on) is released only after the G's registers
+ *                                are saved, so a waker that takes `lock` can
+ *                                never resume a G that is still running.
+ *   tg__ready(g)                 makes a parked G runnable (runnext of the
+ *                                caller's P, so the woken G runs next).
+ */
+#ifndef TANGLE_RT_H
+#define TANGLE_RT_H
+
+#include "tangle.h"
+#include "../detector/hooks.h"
+#include "lock.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Wait reasons, printed in Go's words. */
+enum tg_wait_reason {
+  TG_WAIT_NONE = 0,
+  TG_WAIT_CHAN_RECV,
+  TG_WAIT_CHAN_SEND,
+  TG_WAIT_CHAN_RECV_NIL,
+  TG_WAIT_CHAN_SEND_NIL,
+  TG_WAIT_SELECT,
+  TG_WAIT_SELECT_NO_CASES,
+  TG_WAIT_SLEEP,
+  TG_WAIT_MUTEX,
+  TG_WAIT_RWMUTEX_R,
+  TG_WAIT_RWMUTEX_W,
+  TG_WAIT_WAITGROUP,
+  TG_WAIT_COND,
+  TG_WAIT_ONCE,
+  TG_WAIT_SEM,
+  TG_WAIT_IO,
+  TG_WAIT_SYSCALL,
+  TG_WAIT_LEAK_CHECK,
+  TG_WAIT__COUNT
+};
+const char *tg__wait_reason_str(int reason);
+
+enum tg_gstatus {
+  TG_G_IDLE = 0, /* allocated, not started / on the free list */
+  TG_G_RUNNABLE,
+  TG_G_RUNNING,
+  TG_G_WAITING,
+  TG_G_SYSCALL,
+  TG_G_DEAD,
+};
+const char *tg__gstatus_str(int status);
+
+struct tg_g;
+struct tg_chan;
+
+/* A goroutine waiting in a queue: one per channel of a blocked select, one for
+ * a plain channel operation or semaphore wait. Lives on the waiting G's stack
+ * (it stays valid for as long as the G is parked). */
+struct tg_sudog {
+  struct tg_g *g;
+  struct tg_sudog *next, *prev;
+  void *elem;            /* data to send, or where to receive */
+  struct tg_chan *c;
+  struct tg_sudog *waitlink; /* g->waiting: sudogs of one select */
+  const void *addr;      /* sema: the address waited on */
+  uint64_t ticket;       /* sema: handoff flag; cond: ticket */
+  int64_t acquire_time;  /* when it started waiting (ns) */
+  int32_t case_index;
+  bool is_select;
+  bool success;          /* chan: completed by a real send/recv, not close */
+  uint8_t waiters_;
+};
+
+struct tg_waitq {
+  struct tg_sudog *first, *last;
+};
+void tg__waitq_enqueue(struct tg_waitq *q, struct tg_sudog *s);
+struct tg_sudog *tg__waitq_dequeue(struct tg_waitq *q); /* skips lost selects */
+void tg__waitq_remove(struct tg_waitq *q, struct tg_sudog *s);
+
+/* Timers (runtime/timer.c): per-P heaps; f runs on a scheduler thread, with
+ * no P lock held, and must not block. */
+struct tg_rtimer {
+  int64_t when;
+  int64_t period;
+  void (*f)(void *arg, int64_t now);
+  void *arg;
+  struct tg_p *p;      /* heap it is in, or NULL */
+  int32_t heap_index;  /* -1 when not in a heap */
+  uint32_t seq;
+};
+void tg__timer_add(struct tg_rtimer *t, int64_t when);
+bool tg__timer_del(struct tg_rtimer *t); /* true if it was pending */
+bool tg__timer_mod(struct tg_rtimer *t, int64_t when); /* true if it was pending */
+
+#define TG_CREATE_DEPTH 16
+
+struct tg_m;
+struct tg_p;
+
+struct tg_g {
+  void *sp; /* saved stack pointer: first field, used by the context switch */
+  uint64_t id;
+  _Atomic int status;
+  int wait_reason;
+  const void *wait_obj;
+  int64_t wait_since;
+  tg_func fn;
+  void *arg;
+  char *stack_lo;   /* lowest usable address (above the guard) */
+  char *stack_hi;   /* one past the top */
+  size_t stack_size;
+  struct tg_g *schedlink; /* run queue, global queue, free list */
+  struct tg_g *all_next, *all_prev;
+  struct tg_m *m;
+  uint64_t parent_id;
+  void *create_pcs[TG_CREATE_DEPTH];
+  int create_depth;
+  int saved_errno;
+  bool is_main;
+  bool is_g0;
+  bool preempt;                 /* sysmon asks it to yield at the next chance */
+  _Atomic uint32_t select_done; /* a select's race to be woken */
+  struct tg_sudog *waiting;     /* sudogs of a parked select */
+  struct tg_sudog *param;       /* the sudog that woke it */
+  struct tg_rtimer sleep_timer;
+  uint64_t rand_state;
+  void *race; /* detector's per-goroutine state (race build) */
+  void *wf;   /* wait-for graph per-goroutine state (race build) */
+};
+
+struct tg_m {
+  struct tg_g g0;    /* scheduler context on the thread's own stack */
+  struct tg_g *curg;
+  struct tg_p *p;
+  int id;
+  bool spinning;
+  bool blocked_poll; /* sleeping in the poller */
+  _Atomic uint32_t park_futex;
+  struct tg_m *idle_next;
+  struct tg_p *next_p; /* handed over by the M that woke it */
+  /* What the G that switched away asked the next context to do once its
+   * registers are saved. */
+  tg__lock *after_unlock;
+  struct tg_g *after_ready; /* yield: requeue this G */
+  struct tg_g *after_free;  /* exit: recycle this G and its stack */
+  uint64_t rand_state;
+  int64_t syscall_since;
+  struct tg_m *all_next;
+};
+
+#define TG_RUNQ_SIZE 256
+struct tg_p {
+  int id;
+  _Atomic int status; /* TG_P_* */
+  struct tg_m *m;
+  _Atomic uint32_t runq_head;
+  _Atomic uint32_t runq_tail;
+  struct tg_g *_Atomic runq[TG_RUNQ_SIZE];
+  struct tg_g *_Atomic runnext;
+  uint32_t schedtick;
+  _Atomic uint32_t syscalltick;
+  _Atomic uint64_t switches; /* sysmon: bumps at every schedule */
+  struct tg_p *idle_next;
+  /* timers */
+  tg__lock timers_lock;
+  struct tg_rtimer **timers;
+  int ntimers, timers_cap;
+  _Atomic int64_t timer0_when; /* earliest, or 0 when none */
+  /* free goroutine structs (with stacks) for reuse */
+  struct tg_g *gfree;
+  int ngfree;
+  void *pool_local; /* sync.Pool per-P caches (runtime/pool.c) */
+};
+enum { TG_P_IDLE = 0, TG_P_RUNNING, TG_P_SYSCALL, TG_P_DEAD };
+
+/* The scheduler's shared state (runtime/sched.c owns it). */
+struct tg_sched {
+  tg__lock lock;
+  struct tg_g *gq_head, *gq_tail;
+  _Atomic int gq_size;
+  struct tg_p *pidle;
+  _Atomic int npidle;
+  struct tg_m *midle;
+  int nmidle;
+  _Atomic int nmspinning;
+  int mcount;
+  int nprocs;
+  struct tg_p **allp;
+  struct tg_m *allm;
+  _Atomic int nsyscall;    /* goroutines inside tg_enter_blocking */
+  _Atomic int nio_waiters; /* goroutines parked on the poller */
+  _Atomic uint64_t goid_gen;
+  _Atomic int ngoroutines;
+  tg__lock allg_lock;
+  struct tg_g *allg; /* every live goroutine */
+  _Atomic int64_t poll_until; /* when the polling M wakes up; 0: none polls */
+  _Atomic bool polling;       /* an M sleeps in the poller */
+  uint64_t seed;
+};
+extern struct tg_sched tg__sched;
+
+/* Thread-local state is reached only through these out-of-line accessors:
+ * a goroutine can resume on another thread after any call that may park, and
+ * compilers cache TLS addresses across calls they can see into. */
+struct tg_m *tg__getm(void) __attribute__((noinline));
+struct tg_g *tg__getg(void) __attribute__((noinline));
+void tg__setm(struct tg_m *m) __attribute__((noinline));
+
+void tg__init(void); /* idempotent; the constructor calls it */
+void tg__park(tg__lock *unlock, int reason, const void *obj);
+void tg__ready(struct tg_g *g);
+/* Ready from a context with no P (timer fired by an idle M, the poller). */
+void tg__ready_global(struct tg_g *g);
+uint32_t tg__fastrand(void);
+uint64_t tg__seed(void);
+
+/* Runtime failures. */
+_Noreturn void tg__fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void tg__throw_deadlock(void);
+void tg__print_goroutine(int fd, struct tg_g *g, bool with_stack);
+void tg__write_all(int fd, const char *s, size_t n);
+void tg__fdprintf(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Options (runtime/options.c): TANGLE_OPTIONS, parsed once at start-up. */
+struct tg_options {
+  size_t stack_size;
+  bool halt_on_error;
+  int exitcode;
+  const char *log_path;
+  int format; /* 0 text, 1 json */
+  int leaks;  /* 0 off, 1 warn, 2 error, 3 all */
+  int starvation;
+  int64_t starvation_ms;
+  bool deadlock;
+  int64_t history_size;
+  const char *suppressions;
+  uint64_t seed;
+  bool seed_set;
+};
+extern struct tg_options tg__opts;
+void tg__options_parse(void);
+
+/* Netpoll (runtime/netpoll.c): the idle M that waits for the next timer
+ * sleeps in epoll; breaking wakes it. */
+void tg__netpoll_init(void);
+/* Wait up to delay ns (<0: forever, 0: don't block); readies what is ready.
+ * Returns how many goroutines were readied. */
+int tg__netpoll(int64_t delay);
+void tg__netpoll_break(void);
+/* Run timers of p that are due; returns when the next is due (0: none). */
+int64_t tg__timers_run(struct tg_p *p, int64_t now);
+int64_t tg__timers_earliest(void);
+
+/* Stacks (runtime/stack.c) */
+bool tg__stack_alloc(struct tg_g *g, size_t size);
+void tg__stack_free(struct tg_g *g);
+size_t tg__stack_default_size(void);
+
+#endif
