@@ -1,0 +1,39 @@
+/* Stacks: capture (libunwind, or the frame-pointer chain of a parked
+ * goroutine) and symbolization (libdw: function, file, line, inlined frames),
+ * used by panics, goroutine dumps and every detector report, in both builds. */
+#ifndef TANGLE_STACK_H
+#define TANGLE_STACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct tg_g;
+
+/* One symbolized frame. Strings are owned by the symbolizer's cache and live
+ * until the process ends. */
+struct tg_frame {
+  uintptr_t pc;
+  const char *function; /* "?" when unknown */
+  const char *file;     /* NULL when unknown */
+  int line;             /* 0 when unknown */
+  bool inlined;         /* an inlined call inside the next (outer) frame */
+};
+
+/* Return addresses of the calling thread's stack, innermost first, skipping
+ * `skip` frames above the caller. Async-signal-safe enough for crash handlers. */
+int tg__stack_capture(uintptr_t *pcs, int max, int skip);
+/* The stack of a goroutine parked in the context switch (its registers are
+ * saved at g->sp; see runtime/switch_amd64.S for the layout). Must not be
+ * called on a running goroutine. */
+int tg__stack_capture_g(const struct tg_g *g, uintptr_t *pcs, int max);
+/* Symbolizes one return address into its frames, innermost (inlined) first;
+ * returns how many were written (at least 1). Thread-safe, cached per pc. */
+int tg__symbolize(uintptr_t pc, struct tg_frame *out, int max);
+/* Writes "  function() file:line\n" lines (Go's layout, inlined frames
+ * included), indented by two spaces; stops at the runtime's goroutine entry. */
+void tg__stack_print(int fd, const uintptr_t *pcs, int n);
+/* Same, into a buffer; returns the length written (truncates safely). */
+size_t tg__stack_format(char *buf, size_t cap, const uintptr_t *pcs, int n);
+
+#endif
