@@ -23,13 +23,29 @@ struct tg_frame {
 /* Return addresses of the calling thread's stack, innermost first, skipping
  * `skip` frames above the caller. Async-signal-safe enough for crash handlers. */
 int tg__stack_capture(uintptr_t *pcs, int max, int skip);
+/* (Added by the stack module.) Every pc of a captured stack is a return
+ * address: the symbolizer looks up pc-1, the call instruction. An exact pc
+ * (the faulting instruction of a signal) is stored as pc+1 for that reason. */
+/* The stack interrupted by a signal, from the handler's ucontext_t (third
+ * argument of an SA_SIGINFO handler): the faulting frame first. */
+int tg__stack_capture_context(const void *ucontext, uintptr_t *pcs, int max);
 /* The stack of a goroutine parked in the context switch (its registers are
  * saved at g->sp; see runtime/switch_amd64.S for the layout). Must not be
  * called on a running goroutine. */
 int tg__stack_capture_g(const struct tg_g *g, uintptr_t *pcs, int max);
+/* The frame-pointer fallback of tg__stack_capture_g alone (for tests). */
+int tg__stack_capture_g_fp(const struct tg_g *g, uintptr_t *pcs, int max);
 /* Symbolizes one return address into its frames, innermost (inlined) first;
  * returns how many were written (at least 1). Thread-safe, cached per pc. */
 int tg__symbolize(uintptr_t pc, struct tg_frame *out, int max);
+/* Same for an exact instruction address (e.g. a function's entry), not a
+ * return address. */
+int tg__symbolize_exact(uintptr_t pc, struct tg_frame *out, int max);
+/* Symbolizes a captured stack as tg__stack_print shows it: runtime-internal
+ * frames (tg__*, __tsan_*) at the top skipped, cut at the goroutine or
+ * thread entry. Returns how many frames were written. For JSON reports and
+ * suppression matching. */
+int tg__stack_frames(const uintptr_t *pcs, int n, struct tg_frame *out, int max);
 /* Writes "  function() file:line\n" lines (Go's layout, inlined frames
  * included), indented by two spaces; stops at the runtime's goroutine entry. */
 void tg__stack_print(int fd, const uintptr_t *pcs, int n);

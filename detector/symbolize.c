@@ -1,0 +1,396 @@
+/* Symbolization with elfutils libdw: a pc becomes its function, file and line,
+ * with one frame per inlined call (innermost first). Falls back to the ELF
+ * symbol tables, then to dladdr. Results are cached per pc for the life of
+ * the process.
+ *
+ * libdw is not thread-safe: one mutex serialises every Dwfl call and every
+ * cache insertion. Lookups of a cached pc take no lock (entries are published
+ * with release stores and never change or go away). */
+#include "stack.h"
+
+#include <dlfcn.h>
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TG_SYM_MAX_INLINE  32 /* inlined frames kept per pc */
+#define TG_SYM_BUCKETS     8192
+#define TG_SYM_STR_BUCKETS 4096
+
+struct sym_entry {
+  struct sym_entry *next; /* immutable once published */
+  uintptr_t pc;
+  bool exact;
+  int n;
+  struct tg_frame frames[];
+};
+
+struct sym_str {
+  struct sym_str *next;
+  char s[];
+};
+
+/* The symbolizer's state, one per process. `lock` guards everything but the
+ * cache buckets' lock-free reads; `owner` is the thread holding it, so that a
+ * crash inside libdw reported by a signal handler on that same thread does
+ * not deadlock on it. */
+static struct {
+  pthread_mutex_t lock;
+  _Atomic pid_t owner;
+  Dwfl *dwfl;
+  bool dwfl_failed;
+  char cwd[PATH_MAX];
+  size_t cwd_len;
+  _Atomic(struct sym_entry *) buckets[TG_SYM_BUCKETS];
+  struct sym_str *strs[TG_SYM_STR_BUCKETS];
+} sym = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static const Dwfl_Callbacks sym_callbacks = {
+    .find_elf = dwfl_linux_proc_find_elf,
+    .find_debuginfo = dwfl_standard_find_debuginfo,
+};
+
+/* The working directory at start-up, before the program may chdir away:
+ * file paths under it are shown relative to it. */
+__attribute__((constructor)) static void symbolize_init_cwd(void) {
+  if (getcwd(sym.cwd, sizeof sym.cwd) == NULL || strcmp(sym.cwd, "/") == 0)
+    sym.cwd[0] = '\0';
+  sym.cwd_len = strlen(sym.cwd);
+}
+
+static uint64_t hash_bytes(const char *s, size_t n) {
+  uint64_t h = 1469598103934665603ull; /* FNV-1a */
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+  return h;
+}
+
+static size_t pc_bucket(uintptr_t pc, bool exact) {
+  uint64_t h = ((uint64_t)pc ^ (exact ? 0x9e3779b97f4a7c15ull : 0)) * 0xff51afd7ed558ccdull;
+  return (size_t)(h >> 32) % TG_SYM_BUCKETS;
+}
+
+/* Interns a string (lock held): the returned copy lives forever. */
+static const char *intern_n(const char *s, size_t n) {
+  if (s == NULL)
+    return NULL;
+  size_t b = hash_bytes(s, n) % TG_SYM_STR_BUCKETS;
+  for (struct sym_str *e = sym.strs[b]; e != NULL; e = e->next)
+    if (strncmp(e->s, s, n) == 0 && e->s[n] == '\0')
+      return e->s;
+  struct sym_str *e = malloc(sizeof *e + n + 1);
+  if (e == NULL)
+    return "?";
+  memcpy(e->s, s, n);
+  e->s[n] = '\0';
+  e->next = sym.strs[b];
+  sym.strs[b] = e;
+  return e->s;
+}
+
+static const char *intern(const char *s) {
+  return s == NULL ? NULL : intern_n(s, strlen(s));
+}
+
+/* A path as reports show it: lexically normalised ("a/./b", "a/x/../b"),
+ * then relative to the start-up directory when it lies under it. */
+static const char *shorten_path(const char *path) {
+  if (path == NULL || path[0] == '\0')
+    return NULL;
+  char buf[PATH_MAX];
+  size_t len = 0;
+  bool absolute = path[0] == '/';
+  const char *p = path;
+  while (*p != '\0') {
+    while (*p == '/')
+      p++;
+    const char *seg = p;
+    while (*p != '\0' && *p != '/')
+      p++;
+    size_t seglen = (size_t)(p - seg);
+    if (seglen == 0 || (seglen == 1 && seg[0] == '.'))
+      continue;
+    if (seglen == 2 && seg[0] == '.' && seg[1] == '.') {
+      /* Drop the previous segment unless there is none or it is "..". */
+      size_t start = len;
+      while (start > 0 && buf[start - 1] != '/')
+        start--;
+      bool prev_dotdot = len - start == 2 && buf[start] == '.' && buf[start + 1] == '.';
+      if (len > 0 && !prev_dotdot) {
+        len = start > 0 ? start - 1 : 0;
+        continue;
+      }
+      if (absolute && len == 0)
+        continue; /* "/.." is "/" */
+    }
+    if (len + seglen + 2 >= sizeof buf)
+      return intern(path); /* absurdly long: keep as given */
+    if (len > 0 || absolute)
+      buf[len++] = '/';
+    memcpy(buf + len, seg, seglen);
+    len += seglen;
+  }
+  buf[len] = '\0';
+  if (absolute && len == 0)
+    return intern("/");
+  size_t cl = sym.cwd_len;
+  if (absolute && cl > 0 && len > cl + 1 && strncmp(buf, sym.cwd, cl) == 0 && buf[cl] == '/')
+    return intern(buf + cl + 1);
+  return intern(buf);
+}
+
+static void sym_lock(void) {
+  pthread_mutex_lock(&sym.lock);
+  atomic_store_explicit(&sym.owner, gettid(), memory_order_relaxed);
+}
+
+static void sym_unlock(void) {
+  atomic_store_explicit(&sym.owner, 0, memory_order_relaxed);
+  pthread_mutex_unlock(&sym.lock);
+}
+
+/* Reports the process's mappings to libdw (lock held). Called at the first
+ * lookup and again when a pc falls in no known module (a dlopen since). */
+static void report_modules(void) {
+  if (sym.dwfl_failed)
+    return;
+  if (sym.dwfl == NULL) {
+    sym.dwfl = dwfl_begin(&sym_callbacks);
+    if (sym.dwfl == NULL) {
+      sym.dwfl_failed = true;
+      return;
+    }
+    dwfl_report_begin(sym.dwfl);
+  } else {
+    dwfl_report_begin_add(sym.dwfl);
+  }
+  if (dwfl_linux_proc_report(sym.dwfl, getpid()) != 0) {
+    dwfl_report_end(sym.dwfl, NULL, NULL);
+    return;
+  }
+  dwfl_report_end(sym.dwfl, NULL, NULL);
+}
+
+static Dwfl_Module *find_module(Dwarf_Addr addr) {
+  if (sym.dwfl == NULL)
+    report_modules();
+  if (sym.dwfl == NULL)
+    return NULL;
+  Dwfl_Module *mod = dwfl_addrmodule(sym.dwfl, addr);
+  if (mod == NULL) {
+    report_modules();
+    mod = dwfl_addrmodule(sym.dwfl, addr);
+  }
+  return mod;
+}
+
+/* A function's name, following DW_AT_abstract_origin / DW_AT_specification
+ * (inlined and out-of-line instances carry no name of their own). */
+static const char *die_function_name(Dwarf_Die *die) {
+  Dwarf_Attribute attr;
+  const char *name = NULL;
+  if (dwarf_attr_integrate(die, DW_AT_name, &attr) != NULL)
+    name = dwarf_formstring(&attr);
+  if (name == NULL && dwarf_attr_integrate(die, DW_AT_linkage_name, &attr) != NULL)
+    name = dwarf_formstring(&attr);
+  return name;
+}
+
+/* Where an inlined subroutine was called from (its DW_AT_call_file/line). */
+static void die_call_site(Dwarf_Die *inl, const char **file, int *line) {
+  Dwarf_Attribute attr;
+  Dwarf_Word v;
+  *file = NULL;
+  *line = 0;
+  if (dwarf_attr(inl, DW_AT_call_line, &attr) != NULL && dwarf_formudata(&attr, &v) == 0)
+    *line = (int)v;
+  if (dwarf_attr(inl, DW_AT_call_file, &attr) != NULL && dwarf_formudata(&attr, &v) == 0) {
+    Dwarf_Die cu;
+    Dwarf_Files *files;
+    size_t nfiles;
+    if (dwarf_diecu(inl, &cu, NULL, NULL) != NULL && dwarf_getsrcfiles(&cu, &files, &nfiles) == 0 &&
+        v < nfiles)
+      *file = dwarf_filesrc(files, v, NULL, NULL);
+  }
+}
+
+/* The compilation unit holding `addr`. libdw (before 0.191) finds it only
+ * through .debug_aranges, which clang does not emit: then the CUs' own
+ * ranges are searched, one by one (results are cached per pc anyway). */
+static Dwarf_Die *find_cu(Dwfl_Module *mod, Dwarf_Addr addr, Dwarf_Addr *bias) {
+  Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, bias);
+  if (cu != NULL)
+    return cu;
+  cu = NULL;
+  while ((cu = dwfl_module_nextcu(mod, cu, bias)) != NULL)
+    if (dwarf_haspc(cu, addr - *bias) > 0)
+      return cu;
+  return NULL;
+}
+
+/* Fills frames for `addr` (the instruction to describe) from the DWARF
+ * scopes of its CU: one frame per enclosing inlined subroutine, then the
+ * containing function. Returns 0 if DWARF does not know the function. */
+static int frames_from_dwarf(Dwfl_Module *mod, Dwarf_Addr addr, struct tg_frame *out, int max) {
+  Dwarf_Addr bias = 0;
+  Dwarf_Die *cudie = find_cu(mod, addr, &bias);
+  if (cudie == NULL)
+    return 0;
+  const char *file = NULL;
+  int line = 0;
+  Dwarf_Line *l = dwarf_getsrc_die(cudie, addr - bias);
+  if (l != NULL) {
+    file = dwarf_linesrc(l, NULL, NULL);
+    if (dwarf_lineno(l, &line) != 0)
+      line = 0;
+  }
+  /* dwarf_getscopes gives lexical scopes: inside an inlined body it goes on
+   * with the abstract definition's parents, not the caller. The innermost
+   * scope's DIE-tree parents are the physical nesting we want. */
+  Dwarf_Die *scopes = NULL;
+  int nscopes = dwarf_getscopes(cudie, addr - bias, &scopes);
+  if (nscopes > 0) {
+    Dwarf_Die innermost = scopes[0];
+    free(scopes);
+    scopes = NULL;
+    nscopes = dwarf_getscopes_die(&innermost, &scopes);
+  }
+  int n = 0;
+  for (int i = 0; i < nscopes && n < max; i++) {
+    int tag = dwarf_tag(&scopes[i]);
+    if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram)
+      continue;
+    const char *name = die_function_name(&scopes[i]);
+    out[n].function = intern(name != NULL ? name : "?");
+    out[n].file = shorten_path(file);
+    out[n].line = line;
+    out[n].inlined = tag == DW_TAG_inlined_subroutine;
+    n++;
+    if (tag == DW_TAG_subprogram)
+      break;
+    die_call_site(&scopes[i], &file, &line);
+  }
+  free(scopes);
+  if (n > 0 && out[n - 1].inlined) {
+    /* The chain was cut by `max`, or the outer function is missing: the
+     * last frame stands for the physical one. */
+    out[n - 1].inlined = false;
+  }
+  if (n == 0 && file != NULL) {
+    /* Line info without a subprogram DIE (e.g. assembly): the symbol table
+     * names the function. */
+    const char *name = dwfl_module_addrname(mod, addr);
+    out[0].function = intern(name != NULL ? name : "?");
+    out[0].file = shorten_path(file);
+    out[0].line = line;
+    out[0].inlined = false;
+    n = 1;
+  }
+  return n;
+}
+
+/* Symbolizes `addr` into out[0..max) (lock held); at least one frame. */
+static int symbolize_locked(uintptr_t addr, struct tg_frame *out, int max) {
+  int n = 0;
+  Dwfl_Module *mod = find_module((Dwarf_Addr)addr);
+  if (mod != NULL) {
+    n = frames_from_dwarf(mod, (Dwarf_Addr)addr, out, max);
+    if (n == 0) {
+      const char *name = dwfl_module_addrname(mod, (Dwarf_Addr)addr);
+      if (name != NULL) {
+        out[0].function = intern(name);
+        out[0].file = NULL;
+        out[0].line = 0;
+        out[0].inlined = false;
+        n = 1;
+      }
+    }
+  }
+  if (n == 0) {
+    Dl_info info;
+    out[0].function = intern("?");
+    out[0].file = NULL;
+    out[0].line = 0;
+    out[0].inlined = false;
+    if (dladdr((void *)addr, &info) != 0 && info.dli_sname != NULL)
+      out[0].function = intern(info.dli_sname);
+    n = 1;
+  }
+  return n;
+}
+
+static const struct sym_entry *cache_find(uintptr_t pc, bool exact) {
+  size_t b = pc_bucket(pc, exact);
+  for (const struct sym_entry *e = atomic_load_explicit(&sym.buckets[b], memory_order_acquire);
+       e != NULL; e = e->next)
+    if (e->pc == pc && e->exact == exact)
+      return e;
+  return NULL;
+}
+
+static int copy_out(const struct sym_entry *e, struct tg_frame *out, int max) {
+  int n = e->n < max ? e->n : max;
+  memcpy(out, e->frames, (size_t)n * sizeof *out);
+  if (n < e->n && n > 0)
+    out[n - 1].inlined = false; /* cut: the last one stands for the call */
+  return n;
+}
+
+static int symbolize(uintptr_t pc, bool exact, struct tg_frame *out, int max) {
+  if (out == NULL || max <= 0)
+    return 0;
+  const struct sym_entry *e = cache_find(pc, exact);
+  if (e != NULL)
+    return copy_out(e, out, max);
+  /* Re-entered from a signal handler on the thread that holds the lock
+   * (a crash inside libdw): no symbols rather than a deadlock. */
+  if (atomic_load_explicit(&sym.owner, memory_order_relaxed) == gettid()) {
+    out[0] = (struct tg_frame){.pc = pc, .function = "?"};
+    return 1;
+  }
+  sym_lock();
+  e = cache_find(pc, exact);
+  if (e == NULL) {
+    struct tg_frame tmp[TG_SYM_MAX_INLINE];
+    /* A return address's call instruction is the byte before it. */
+    uintptr_t addr = exact || pc == 0 ? pc : pc - 1;
+    int n = symbolize_locked(addr, tmp, TG_SYM_MAX_INLINE);
+    struct sym_entry *ne = malloc(sizeof *ne + (size_t)n * sizeof ne->frames[0]);
+    if (ne == NULL) {
+      sym_unlock();
+      int m = n < max ? n : max;
+      for (int i = 0; i < m; i++) {
+        out[i] = tmp[i];
+        out[i].pc = pc;
+      }
+      return m;
+    }
+    ne->pc = pc;
+    ne->exact = exact;
+    ne->n = n;
+    for (int i = 0; i < n; i++) {
+      ne->frames[i] = tmp[i];
+      ne->frames[i].pc = pc;
+    }
+    size_t b = pc_bucket(pc, exact);
+    ne->next = atomic_load_explicit(&sym.buckets[b], memory_order_relaxed);
+    atomic_store_explicit(&sym.buckets[b], ne, memory_order_release);
+    e = ne;
+  }
+  sym_unlock();
+  return copy_out(e, out, max);
+}
+
+int tg__symbolize(uintptr_t pc, struct tg_frame *out, int max) {
+  return symbolize(pc, false, out, max);
+}
+
+int tg__symbolize_exact(uintptr_t pc, struct tg_frame *out, int max) {
+  return symbolize(pc, true, out, max);
+}
