@@ -46,6 +46,10 @@ int tg__symbolize_exact(uintptr_t pc, struct tg_frame *out, int max);
  * thread entry. Returns how many frames were written. For JSON reports and
  * suppression matching. */
 int tg__stack_frames(const uintptr_t *pcs, int n, struct tg_frame *out, int max);
+/* A source file path as frames show it: normalised, and relative to the
+ * working directory at start-up when it lies under it. Interned (lives
+ * forever). */
+const char *tg__stack_path(const char *path);
 /* Writes "  function() file:line\n" lines (Go's layout, inlined frames
  * included), indented by two spaces; stops at the runtime's goroutine entry. */
 void tg__stack_print(int fd, const uintptr_t *pcs, int n);

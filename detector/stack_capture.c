@@ -205,9 +205,36 @@ static bool g_saved_regs(const struct tg_g *g, const uintptr_t **slots) {
   return true;
 }
 
+/* The trampoline a new goroutine's first switch "returns" into
+ * (runtime/switch_amd64.S). Weak: this module links without the runtime. */
+extern void tg__ctx_start(void) __attribute__((weak));
+
+/* A goroutine that has not run yet (no saved frame, or the one made for its
+ * first switch) is shown as its function, as Go does: its entry pc, exact
+ * (+1, see the top of this file). Returns -1 for a goroutine that has run. */
+static int fresh_g(const struct tg_g *g, uintptr_t *pcs) {
+  bool fresh = g->sp == NULL;
+  if (!fresh && tg__ctx_start != NULL) {
+    uintptr_t rip;
+    fresh = safe_read_word((uintptr_t)((const uintptr_t *)g->sp + SAVED_RIP), &rip) &&
+            rip == (uintptr_t)tg__ctx_start;
+  }
+  if (!fresh)
+    return -1;
+  if (g->fn == NULL)
+    return 0;
+  pcs[0] = (uintptr_t)g->fn + 1;
+  return 1;
+}
+
 int tg__stack_capture_g_fp(const struct tg_g *g, uintptr_t *pcs, int max) {
   const uintptr_t *sp;
-  if (pcs == NULL || max <= 0 || !g_saved_regs(g, &sp))
+  if (g == NULL || pcs == NULL || max <= 0)
+    return 0;
+  int f = fresh_g(g, pcs);
+  if (f >= 0)
+    return f;
+  if (!g_saved_regs(g, &sp))
     return 0;
   if (max > TG_MAX_CAPTURE)
     max = TG_MAX_CAPTURE;
@@ -224,7 +251,12 @@ int tg__stack_capture_g_fp(const struct tg_g *g, uintptr_t *pcs, int max) {
 
 int tg__stack_capture_g(const struct tg_g *g, uintptr_t *pcs, int max) {
   const uintptr_t *sp;
-  if (pcs == NULL || max <= 0 || !g_saved_regs(g, &sp))
+  if (g == NULL || pcs == NULL || max <= 0)
+    return 0;
+  int f = fresh_g(g, pcs);
+  if (f >= 0)
+    return f;
+  if (!g_saved_regs(g, &sp))
     return 0;
   if (max > TG_MAX_CAPTURE)
     max = TG_MAX_CAPTURE;

@@ -3,14 +3,16 @@
  *   worker() testsuite/seeds/race_counter.c:12
  *
  * Frames the user did not write are left out: the runtime's own frames at
- * the top of a stack captured inside it (tg__*, and the race detector's
- * __tsan_* entry points), and everything from the goroutine or thread entry
+ * the top of a stack captured inside it (tg__*, the race detector's
+ * __tsan_* entry points, static functions of runtime/ and detector/), and
+ * everything from the goroutine or thread entry
  * down. Public tg_* API frames stay, as Go shows chan send and friends.
  *
  * Lines are built by hand (no stdio) so that crash handlers can print. */
 #include "stack.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -20,19 +22,69 @@ static bool has_prefix(const char *s, const char *prefix) {
   return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* The runtime's internal frames, hidden at the top of a stack. */
-static bool is_internal(const struct tg_frame *f) {
-  return has_prefix(f->function, "tg__") || has_prefix(f->function, "__tsan_");
+/* The runtime's and detector's source directories as frames show them
+ * (same compile commands as this file, hence same path style), so that
+ * their static helpers count as runtime frames too. Set once. */
+static struct {
+  pthread_once_t once;
+  char runtime_dir[4096], detector_dir[4096];
+} src_dirs = {.once = PTHREAD_ONCE_INIT};
+
+static void src_dirs_init(void) {
+  static const char self[] = "/detector/stack_print.c";
+  const char *file = __FILE__;
+  size_t len = strlen(file), slen = strlen(self);
+  if (file[0] != '/' || len <= slen || strcmp(file + len - slen, self) != 0 ||
+      len + 16 > sizeof src_dirs.runtime_dir)
+    return; /* built with relative paths: only names tell runtime frames */
+  static const char *const dirs[] = {"/runtime/", "/detector/"};
+  char *const outs[] = {src_dirs.runtime_dir, src_dirs.detector_dir};
+  for (int i = 0; i < 2; i++) {
+    char path[4096];
+    size_t root = len - slen;
+    memcpy(path, file, root);
+    strcpy(path + root, dirs[i]);
+    strcat(path, "x.c");
+    const char *shown = tg__stack_path(path);
+    size_t n = strlen(shown);
+    if (n >= 3 && n < sizeof src_dirs.runtime_dir) {
+      memcpy(outs[i], shown, n - 3);
+      outs[i][n - 3] = '\0';
+    }
+  }
 }
 
-/* Where user code ends: the goroutine trampoline, the thread and process
- * entries. Nothing from here down is printed. */
+static bool in_runtime_sources(const char *file) {
+  if (file == NULL)
+    return false;
+  pthread_once(&src_dirs.once, src_dirs_init);
+  return (src_dirs.runtime_dir[0] != '\0' && has_prefix(file, src_dirs.runtime_dir)) ||
+         (src_dirs.detector_dir[0] != '\0' && has_prefix(file, src_dirs.detector_dir));
+}
+
+static bool is_public_api(const char *fn) {
+  return has_prefix(fn, "tg_") && !has_prefix(fn, "tg__");
+}
+
+/* The runtime's internal frames, hidden at the top of a stack: tg__*
+ * functions, the race instrumentation's entry points, and the static
+ * helpers of the runtime's sources (but not its public tg_* API). */
+static bool is_internal(const struct tg_frame *f) {
+  if (has_prefix(f->function, "tg__") || has_prefix(f->function, "__tsan_"))
+    return true;
+  return in_runtime_sources(f->file) && !is_public_api(f->function);
+}
+
+/* Where user code ends: the goroutine trampoline and entry, the thread and
+ * process entries. Nothing from here down is printed. */
 static bool is_entry(const struct tg_frame *f) {
   static const char *const exact[] = {"tg__goroutine_entry", "tg__ctx_start",
                                       "__libc_start_call_main", "_start", "start_thread"};
   for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
     if (strcmp(f->function, exact[i]) == 0)
       return true;
+  if (strcmp(f->function, "goroutine_entry") == 0 && in_runtime_sources(f->file))
+    return true; /* runtime/sched.c's static entry */
   return has_prefix(f->function, "__libc_start_main") || has_prefix(f->function, "clone") ||
          has_prefix(f->function, "__clone");
 }

@@ -98,6 +98,9 @@ static const char *intern(const char *s) {
   return s == NULL ? NULL : intern_n(s, strlen(s));
 }
 
+static void sym_lock(void);
+static void sym_unlock(void);
+
 /* A path as reports show it: lexically normalised ("a/./b", "a/x/../b"),
  * then relative to the start-up directory when it lies under it. */
 static const char *shorten_path(const char *path) {
@@ -143,6 +146,15 @@ static const char *shorten_path(const char *path) {
   if (absolute && cl > 0 && len > cl + 1 && strncmp(buf, sym.cwd, cl) == 0 && buf[cl] == '/')
     return intern(buf + cl + 1);
   return intern(buf);
+}
+
+const char *tg__stack_path(const char *path) {
+  if (path == NULL)
+    return NULL;
+  sym_lock();
+  const char *r = shorten_path(path);
+  sym_unlock();
+  return r;
 }
 
 static void sym_lock(void) {

@@ -382,6 +382,63 @@ static void test_capture_g_refuses_unparked(void **state) {
   assert_int_equal(tg__stack_capture_g(&g, pcs, 4), 0);
 }
 
+/* The first switch of a new goroutine "returns" into this trampoline
+ * (runtime/switch_amd64.S, via runtime/context.h's frame). */
+void tg__ctx_start(void);
+
+__attribute__((noinline)) static void goroutine_body(void *arg) {
+  (void)arg;
+  NO_TAIL();
+}
+
+static void test_capture_fresh_goroutine_shows_its_function(void **state) {
+  (void)state;
+  struct tg_g g;
+  memset(&g, 0, sizeof g);
+  g.fn = goroutine_body;
+  uintptr_t pcs[4];
+  struct tg_frame f;
+  /* Created, no stack yet. */
+  assert_int_equal(tg__stack_capture_g(&g, pcs, 4), 1);
+  assert_int_equal(tg__symbolize(pcs[0], &f, 1), 1);
+  assert_string_equal(f.function, "goroutine_body");
+  /* Stack made for its first switch (rbp 0, return into the trampoline). */
+  uintptr_t frame[10] = {0};
+  frame[7] = (uintptr_t)tg__ctx_start;
+  g.sp = frame;
+  g.stack_lo = (char *)frame;
+  g.stack_hi = (char *)(frame + 10);
+  assert_int_equal(tg__stack_capture_g(&g, pcs, 4), 1);
+  assert_int_equal(tg__symbolize(pcs[0], &f, 1), 1);
+  assert_string_equal(f.function, "goroutine_body");
+  assert_int_equal(tg__stack_capture_g_fp(&g, pcs, 4), 1);
+  char buf[256];
+  tg__stack_format(buf, sizeof buf, pcs, 1);
+  assert_true(strncmp(buf, "  goroutine_body() ", 19) == 0);
+  assert_non_null(strstr(buf, "test_stack.c:"));
+}
+
+static void test_path_display(void **state) {
+  (void)state;
+  char cwd[4096], path[8192];
+  assert_non_null(getcwd(cwd, sizeof cwd));
+  snprintf(path, sizeof path, "%s/a/./b/../c.c", cwd);
+  const char *shown = tg__stack_path(path);
+  if (strcmp(cwd, "/") != 0)
+    assert_string_equal(shown, "a/c.c");
+  assert_ptr_equal(tg__stack_path(path), shown); /* interned */
+  /* Outside the working directory: absolute, normalised. */
+  assert_string_equal(tg__stack_path("/nonexistent-dir//x/../y.c"), "/nonexistent-dir/y.c");
+  /* A sibling that only shares a prefix with the cwd is not under it. */
+  snprintf(path, sizeof path, "%sx/y.c", cwd);
+  if (strcmp(cwd, "/") != 0)
+    assert_string_equal(tg__stack_path(path), path);
+  /* Relative paths stay relative; leading .. kept. */
+  assert_string_equal(tg__stack_path("../sysdeps/x.h"), "../sysdeps/x.h");
+  assert_string_equal(tg__stack_path("./a/b/../../c.c"), "c.c");
+  assert_null(tg__stack_path(NULL));
+}
+
 /* A signal handler on an alternate stack: the interrupted stack, from the
  * handler (libunwind crosses the signal frame) and from its ucontext. */
 static uintptr_t sig_pcs[MAXPCS], ctx_pcs[MAXPCS];
@@ -494,6 +551,8 @@ int main(void) {
       cmocka_unit_test(test_capture_parked_goroutine),
       cmocka_unit_test(test_capture_parked_goroutine_fp_fallback),
       cmocka_unit_test(test_capture_g_refuses_unparked),
+      cmocka_unit_test(test_capture_fresh_goroutine_shows_its_function),
+      cmocka_unit_test(test_path_display),
       cmocka_unit_test(test_capture_in_signal_handler_on_altstack),
       cmocka_unit_test(test_symbolize_concurrently),
   };
