@@ -16,8 +16,8 @@ void tg__unlock_slow(tg__lock *l);
 
 static inline void tg__lock_acquire(tg__lock *l) {
   uint32_t z = 0;
-  if (__builtin_expect(atomic_compare_exchange_strong_explicit(
-                           &l->v, &z, 1, memory_order_acquire, memory_order_relaxed),
+  if (__builtin_expect(atomic_compare_exchange_strong_explicit(&l->v, &z, 1, memory_order_acquire,
+                                                               memory_order_relaxed),
                        1))
     return;
   tg__lock_slow(l);

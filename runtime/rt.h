@@ -15,9 +15,9 @@
 #ifndef TANGLE_RT_H
 #define TANGLE_RT_H
 
-#include "tangle.h"
 #include "../detector/hooks.h"
 #include "lock.h"
+#include "tangle.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -66,16 +66,16 @@ struct tg_chan;
 struct tg_sudog {
   struct tg_g *g;
   struct tg_sudog *next, *prev;
-  void *elem;            /* data to send, or where to receive */
+  void *elem; /* data to send, or where to receive */
   struct tg_chan *c;
   struct tg_sudog *waitlink; /* g->waiting: sudogs of one select */
-  const void *addr;      /* sema: the address waited on */
-  uint64_t ticket;       /* sema: handoff flag; cond: ticket */
-  int64_t acquire_time;  /* when it started waiting (ns) */
+  const void *addr;          /* sema: the address waited on */
+  uint64_t ticket;           /* sema: handoff flag; cond: ticket */
+  int64_t acquire_time;      /* when it started waiting (ns) */
   int32_t case_index;
   bool is_select;
-  bool success;          /* chan: completed by a real send/recv, not close */
-  uint8_t waiters_;
+  bool success; /* chan: completed by a real send/recv, not close */
+  bool is_send; /* chan: the waiter sends (select cases differ) */
 };
 
 struct tg_waitq {
@@ -86,18 +86,21 @@ struct tg_sudog *tg__waitq_dequeue(struct tg_waitq *q); /* skips lost selects */
 void tg__waitq_remove(struct tg_waitq *q, struct tg_sudog *s);
 
 /* Timers (runtime/timer.c): per-P heaps; f runs on a scheduler thread, with
- * no P lock held, and must not block. */
+ * no P lock held, and must not block. tg__timer_del returns only once a
+ * callback that was already running has finished, so after it the timer may
+ * be freed or re-armed (unless called from its own callback). */
 struct tg_rtimer {
   int64_t when;
   int64_t period;
   void (*f)(void *arg, int64_t now);
   void *arg;
   struct tg_p *p;      /* heap it is in, or NULL */
-  int32_t heap_index;  /* -1 when not in a heap */
-  uint32_t seq;
+  int32_t heap_index;  /* valid while p != NULL (pending) */
+  _Atomic int running; /* its callback is executing */
+  struct tg_m *running_m;
 };
 void tg__timer_add(struct tg_rtimer *t, int64_t when);
-bool tg__timer_del(struct tg_rtimer *t); /* true if it was pending */
+bool tg__timer_del(struct tg_rtimer *t);               /* true if it was pending */
 bool tg__timer_mod(struct tg_rtimer *t, int64_t when); /* true if it was pending */
 
 #define TG_CREATE_DEPTH 16
@@ -114,8 +117,8 @@ struct tg_g {
   int64_t wait_since;
   tg_func fn;
   void *arg;
-  char *stack_lo;   /* lowest usable address (above the guard) */
-  char *stack_hi;   /* one past the top */
+  char *stack_lo; /* lowest usable address (above the guard) */
+  char *stack_hi; /* one past the top */
   size_t stack_size;
   struct tg_g *schedlink; /* run queue, global queue, free list */
   struct tg_g *all_next, *all_prev;
@@ -126,18 +129,20 @@ struct tg_g {
   int saved_errno;
   bool is_main;
   bool is_g0;
-  bool preempt;                 /* sysmon asks it to yield at the next chance */
-  _Atomic uint32_t select_done; /* a select's race to be woken */
-  struct tg_sudog *waiting;     /* sudogs of a parked select */
-  struct tg_sudog *param;       /* the sudog that woke it */
-  struct tg_rtimer sleep_timer;
+  bool preempt;                       /* sysmon asks it to yield at the next chance */
+  _Atomic uint32_t select_done;       /* a select's race to be woken */
+  struct tg_sudog *waiting;           /* sudogs of a parked select */
+  struct tg_sudog *param;             /* the sudog that woke it */
+  struct tg_rtimer sleep_timer;       /* tg_sleep and a select's TG_AFTER */
+  void (*sleep_fire)(struct tg_g *g); /* what sleep_timer does when it fires */
+  bool stack_guarded;                 /* false: a canary at stack_lo stands in */
   uint64_t rand_state;
   void *race; /* detector's per-goroutine state (race build) */
   void *wf;   /* wait-for graph per-goroutine state (race build) */
 };
 
 struct tg_m {
-  struct tg_g g0;    /* scheduler context on the thread's own stack */
+  struct tg_g g0; /* scheduler context on the thread's own stack */
   struct tg_g *curg;
   struct tg_p *p;
   int id;
@@ -149,6 +154,8 @@ struct tg_m {
   /* What the G that switched away asked the next context to do once its
    * registers are saved. */
   tg__lock *after_unlock;
+  void (*after_fn)(void *arg); /* e.g. unlock every channel of a select */
+  void *after_arg;
   struct tg_g *after_ready; /* yield: requeue this G */
   struct tg_g *after_free;  /* exit: recycle this G and its stack */
   uint64_t rand_state;
@@ -197,10 +204,12 @@ struct tg_sched {
   struct tg_m *allm;
   _Atomic int nsyscall;    /* goroutines inside tg_enter_blocking */
   _Atomic int nio_waiters; /* goroutines parked on the poller */
+  _Atomic int ntimers;     /* pending runtime timers, all Ps */
+  _Atomic int nwaking;     /* timer callbacks / poll results in flight */
   _Atomic uint64_t goid_gen;
   _Atomic int ngoroutines;
   tg__lock allg_lock;
-  struct tg_g *allg; /* every live goroutine */
+  struct tg_g *allg;          /* every live goroutine */
   _Atomic int64_t poll_until; /* when the polling M wakes up; 0: none polls */
   _Atomic bool polling;       /* an M sleeps in the poller */
   uint64_t seed;
@@ -216,10 +225,20 @@ void tg__setm(struct tg_m *m) __attribute__((noinline));
 
 void tg__init(void); /* idempotent; the constructor calls it */
 void tg__park(tg__lock *unlock, int reason, const void *obj);
+/* Same, but fn(arg) runs after the switch instead of unlocking one lock. */
+void tg__park_fn(void (*fn)(void *), void *arg, int reason, const void *obj);
 void tg__ready(struct tg_g *g);
 /* Ready from a context with no P (timer fired by an idle M, the poller). */
 void tg__ready_global(struct tg_g *g);
 uint32_t tg__fastrand(void);
+int64_t tg__nanotime_coarse(void); /* cheap, a few ms resolution */
+int tg__errno_get(void);
+void tg__errno_set(int e);
+/* Arms g->sleep_timer so that fire(g) runs at `when`. Call it once g is
+ * parked (from the after-switch function of tg__park_fn), so that fire can
+ * never ready a goroutine that is still running; cancel once awake. */
+void tg__sleep_timer_arm(struct tg_g *g, int64_t when, void (*fire)(struct tg_g *g));
+void tg__sleep_timer_cancel(struct tg_g *g);
 uint64_t tg__seed(void);
 
 /* Runtime failures. */

@@ -1,0 +1,1135 @@
+/* The M:N scheduler, after Go's runtime/proc.go.
+ *
+ * G: goroutine. M: OS thread. P: processor, the right to run goroutines,
+ * with a local run queue (a lock-free ring the owner pushes to and any M
+ * steals half of) and a `runnext` slot: a goroutine readied by the running
+ * one runs next on the same P, so a hand-off through a channel costs one
+ * switch and stays in cache. A global queue takes overflow and goroutines
+ * readied from threads without a P; every 61st schedule looks there first so
+ * nothing starves.
+ *
+ * Switches go straight from one goroutine to the next when the P has work;
+ * only an M with nothing to run falls back to its scheduler context (g0, on
+ * the thread's own stack), where it spins a little looking for work to
+ * steal, then sleeps on a futex. One idle M at a time sleeps in the poller
+ * instead, with a timeout at the next timer, so timers and I/O wake the
+ * program. */
+#include "rt.h"
+
+#include "ctxswitch.h"
+#include "futex.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef TANGLE_ASAN
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+#define TG_MAX_PROCS      256
+#define G0_STACK_SIZE     ((size_t)1 << 20)
+#define GFREE_LOCAL_MAX   64
+#define SPIN_STEAL_ROUNDS 4
+#define SPIN_NS           50000 /* how long an idle M keeps looking before it sleeps */
+
+/* The scheduler's shared state: see struct tg_sched. Fields are protected by
+ * tg__sched.lock unless atomic. */
+struct tg_sched tg__sched;
+
+/* The process's first thread and goroutine; owned by the runtime. */
+static struct tg_m m0;
+static struct tg_g g_main;
+/* Global free list of finished goroutines, under tg__sched.lock. */
+static struct tg_g *gfree_global;
+static int ngfree_global;
+static _Atomic int init_state;   /* 0 not started, 1 in progress, 2 done */
+static _Atomic int target_procs; /* tg_maxprocs's target */
+static _Atomic int npdead;       /* Ps retired by tg_maxprocs */
+
+bool tg__stack_canary_dead(const struct tg_g *g);
+void tg__signals_init(void);
+void tg__signals_thread_init(void);
+void tg__sysmon_start(void);
+_Noreturn void tg__stack_overflow(struct tg_g *g);
+
+/* ---- random numbers --------------------------------------------------- */
+
+static inline uint64_t rand_next(uint64_t *s) {
+  /* splitmix64: one state word, good enough for scheduling choices. */
+  uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+uint32_t tg__fastrand(void) {
+  struct tg_m *m = tg__getm();
+  if (!m) {
+    static _Atomic uint64_t fallback; /* threads outside the runtime */
+    uint64_t s = atomic_fetch_add(&fallback, 0x9E3779B97F4A7C15ULL);
+    return (uint32_t)rand_next(&s);
+  }
+  return (uint32_t)rand_next(&m->rand_state);
+}
+
+uint64_t tg__seed(void) {
+  return tg__sched.seed;
+}
+
+int64_t tg_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * TG_SECOND + ts.tv_nsec;
+}
+
+int64_t tg__nanotime_coarse(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return (int64_t)ts.tv_sec * TG_SECOND + ts.tv_nsec;
+}
+
+/* ---- local run queues (Go's runqput/runqget/runqgrab) ----------------- */
+
+static bool runq_empty(struct tg_p *p) {
+  for (;;) {
+    uint32_t h = atomic_load_explicit(&p->runq_head, memory_order_acquire);
+    uint32_t t = atomic_load_explicit(&p->runq_tail, memory_order_acquire);
+    struct tg_g *next = atomic_load_explicit(&p->runnext, memory_order_acquire);
+    if (t == atomic_load_explicit(&p->runq_tail, memory_order_acquire))
+      return h == t && next == NULL;
+  }
+}
+
+static void globrunq_put_batch_locked(struct tg_g *head, struct tg_g *tail, int n) {
+  tail->schedlink = NULL;
+  if (tg__sched.gq_tail)
+    tg__sched.gq_tail->schedlink = head;
+  else
+    tg__sched.gq_head = head;
+  tg__sched.gq_tail = tail;
+  atomic_fetch_add(&tg__sched.gq_size, n);
+}
+
+/* The ring is full: move half of it and g to the global queue. */
+static bool runq_put_slow(struct tg_p *p, struct tg_g *g, uint32_t h, uint32_t t) {
+  enum { N = TG_RUNQ_SIZE / 2 };
+  struct tg_g *batch[N + 1];
+  if (t - h != TG_RUNQ_SIZE)
+    return false;
+  for (uint32_t i = 0; i < N; i++)
+    batch[i] = atomic_load_explicit(&p->runq[(h + i) % TG_RUNQ_SIZE], memory_order_relaxed);
+  if (!atomic_compare_exchange_strong_explicit(&p->runq_head, &h, h + N, memory_order_release,
+                                               memory_order_relaxed))
+    return false;
+  batch[N] = g;
+  for (int i = 0; i < N; i++)
+    batch[i]->schedlink = batch[i + 1];
+  tg__lock_acquire(&tg__sched.lock);
+  globrunq_put_batch_locked(batch[0], batch[N], N + 1);
+  tg__lock_release(&tg__sched.lock);
+  return true;
+}
+
+/* Owner only. next: put g in runnext, kicking the old one to the tail. */
+static void runq_put(struct tg_p *p, struct tg_g *g, bool next) {
+  if (next) {
+    g = atomic_exchange_explicit(&p->runnext, g, memory_order_acq_rel);
+    if (!g)
+      return;
+  }
+  for (;;) {
+    uint32_t h = atomic_load_explicit(&p->runq_head, memory_order_acquire);
+    uint32_t t = atomic_load_explicit(&p->runq_tail, memory_order_relaxed);
+    if (t - h < TG_RUNQ_SIZE) {
+      atomic_store_explicit(&p->runq[t % TG_RUNQ_SIZE], g, memory_order_relaxed);
+      atomic_store_explicit(&p->runq_tail, t + 1, memory_order_release);
+      return;
+    }
+    if (runq_put_slow(p, g, h, t))
+      return;
+  }
+}
+
+/* Owner only. */
+static struct tg_g *runq_get(struct tg_p *p) {
+  struct tg_g *next = atomic_load_explicit(&p->runnext, memory_order_relaxed);
+  if (next && atomic_compare_exchange_strong_explicit(&p->runnext, &next, NULL,
+                                                      memory_order_acq_rel, memory_order_relaxed))
+    return next;
+  for (;;) {
+    uint32_t h = atomic_load_explicit(&p->runq_head, memory_order_acquire);
+    uint32_t t = atomic_load_explicit(&p->runq_tail, memory_order_relaxed);
+    if (t == h)
+      return NULL;
+    struct tg_g *g = atomic_load_explicit(&p->runq[h % TG_RUNQ_SIZE], memory_order_relaxed);
+    if (atomic_compare_exchange_weak_explicit(&p->runq_head, &h, h + 1, memory_order_release,
+                                              memory_order_relaxed))
+      return g;
+  }
+}
+
+/* Takes half of p2's queue into batch. With steal_next, may take p2's
+ * runnext, but only after giving p2 a moment to run it itself: a G readied
+ * by a goroutine that is about to block belongs on that P. */
+static int runq_grab(struct tg_p *p2, struct tg_g **batch, bool steal_next) {
+  for (;;) {
+    uint32_t h = atomic_load_explicit(&p2->runq_head, memory_order_acquire);
+    uint32_t t = atomic_load_explicit(&p2->runq_tail, memory_order_acquire);
+    uint32_t n = t - h;
+    n = n - n / 2;
+    if (n == 0) {
+      if (!steal_next)
+        return 0;
+      struct tg_g *next = atomic_load_explicit(&p2->runnext, memory_order_acquire);
+      if (!next)
+        return 0;
+      if (atomic_load_explicit(&p2->status, memory_order_relaxed) == TG_P_RUNNING) {
+        for (int i = 0; i < 2000; i++)
+          tg__cpu_relax();
+      }
+      if (!atomic_compare_exchange_strong_explicit(&p2->runnext, &next, NULL, memory_order_acq_rel,
+                                                   memory_order_relaxed))
+        continue;
+      batch[0] = next;
+      return 1;
+    }
+    if (n > TG_RUNQ_SIZE / 2)
+      continue; /* read an inconsistent h/t pair */
+    for (uint32_t i = 0; i < n; i++)
+      batch[i] = atomic_load_explicit(&p2->runq[(h + i) % TG_RUNQ_SIZE], memory_order_relaxed);
+    if (atomic_compare_exchange_strong_explicit(&p2->runq_head, &h, h + n, memory_order_release,
+                                                memory_order_relaxed))
+      return (int)n;
+  }
+}
+
+static struct tg_g *runq_steal(struct tg_p *p, struct tg_p *p2, bool steal_next) {
+  struct tg_g *batch[TG_RUNQ_SIZE / 2 + 1];
+  int n = runq_grab(p2, batch, steal_next);
+  if (n == 0)
+    return NULL;
+  for (int i = 1; i < n; i++)
+    runq_put(p, batch[i], false);
+  return batch[0];
+}
+
+static struct tg_g *globrunq_get_locked(struct tg_p *p, int max) {
+  int size = atomic_load(&tg__sched.gq_size);
+  if (size == 0)
+    return NULL;
+  int n = size / tg__sched.nprocs + 1;
+  if (n > size)
+    n = size;
+  if (max > 0 && n > max)
+    n = max;
+  if (n > TG_RUNQ_SIZE / 2)
+    n = TG_RUNQ_SIZE / 2;
+  struct tg_g *g = tg__sched.gq_head;
+  tg__sched.gq_head = g->schedlink;
+  for (int i = 1; i < n; i++) {
+    struct tg_g *g2 = tg__sched.gq_head;
+    tg__sched.gq_head = g2->schedlink;
+    runq_put(p, g2, false);
+  }
+  if (!tg__sched.gq_head)
+    tg__sched.gq_tail = NULL;
+  atomic_fetch_sub(&tg__sched.gq_size, n);
+  return g;
+}
+
+/* ---- idle Ps and Ms ------------------------------------------------------ */
+
+static void pidle_put_locked(struct tg_p *p) {
+  atomic_store(&p->status, TG_P_IDLE);
+  p->m = NULL;
+  p->idle_next = tg__sched.pidle;
+  tg__sched.pidle = p;
+  atomic_fetch_add(&tg__sched.npidle, 1);
+}
+
+static struct tg_p *pidle_get_locked(void) {
+  struct tg_p *p;
+  while ((p = tg__sched.pidle)) {
+    tg__sched.pidle = p->idle_next;
+    atomic_fetch_sub(&tg__sched.npidle, 1);
+    if (p->id < atomic_load(&target_procs))
+      return p;
+    atomic_store(&p->status, TG_P_DEAD); /* retired by tg_maxprocs */
+    atomic_fetch_add(&npdead, 1);
+  }
+  return NULL;
+}
+
+static void acquirep(struct tg_m *m, struct tg_p *p) {
+  m->p = p;
+  p->m = m;
+  atomic_store(&p->status, TG_P_RUNNING);
+}
+
+static void *mstart(void *arg);
+
+static void newm(struct tg_p *p, bool spinning) {
+  struct tg_m *m = calloc(1, sizeof *m);
+  if (!m)
+    tg__fatal("out of memory creating a thread");
+  tg__lock_acquire(&tg__sched.lock);
+  m->id = tg__sched.mcount++;
+  m->all_next = tg__sched.allm;
+  tg__sched.allm = m;
+  tg__lock_release(&tg__sched.lock);
+  m->rand_state = tg__sched.seed ^ ((uint64_t)m->id * 0x9E3779B97F4A7C15ULL);
+  m->next_p = p;
+  m->spinning = spinning;
+  m->g0.is_g0 = true;
+  m->g0.id = 0;
+  m->curg = &m->g0;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, G0_STACK_SIZE);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  /* Threads must not take signals meant for the process's own handling. */
+  pthread_t th;
+  int err = pthread_create(&th, &attr, mstart, m);
+  pthread_attr_destroy(&attr);
+  if (err)
+    tg__fatal("pthread_create failed: %s", strerror(err));
+}
+
+/* Gets an idle P running on some M: a sleeping one if any, else a new one. */
+static void startm(bool spinning) {
+  tg__lock_acquire(&tg__sched.lock);
+  struct tg_p *p = pidle_get_locked();
+  if (!p) {
+    tg__lock_release(&tg__sched.lock);
+    if (spinning)
+      atomic_fetch_sub(&tg__sched.nmspinning, 1);
+    return;
+  }
+  struct tg_m *m = tg__sched.midle;
+  if (m) {
+    tg__sched.midle = m->idle_next;
+    tg__sched.nmidle--;
+  }
+  tg__lock_release(&tg__sched.lock);
+  if (!m) {
+    newm(p, spinning);
+    return;
+  }
+  m->next_p = p;
+  m->spinning = spinning;
+  atomic_store_explicit(&m->park_futex, 1, memory_order_release);
+  tg__futex_wake(&m->park_futex, 1);
+}
+
+/* Something became runnable: make sure an idle P will look for it. */
+static void wakep(void) {
+  if (atomic_load_explicit(&tg__sched.npidle, memory_order_relaxed) == 0)
+    return;
+  if (atomic_load_explicit(&tg__sched.nmspinning, memory_order_relaxed) != 0)
+    return;
+  int zero = 0;
+  if (!atomic_compare_exchange_strong(&tg__sched.nmspinning, &zero, 1))
+    return;
+  startm(true);
+}
+
+/* Sleeps until startm hands this M a P. Called with sched.lock held. */
+static void stopm_locked(struct tg_m *m) {
+  atomic_store_explicit(&m->park_futex, 0, memory_order_relaxed);
+  m->idle_next = tg__sched.midle;
+  tg__sched.midle = m;
+  tg__sched.nmidle++;
+  tg__lock_release(&tg__sched.lock);
+  while (atomic_load_explicit(&m->park_futex, memory_order_acquire) == 0)
+    tg__futex_wait(&m->park_futex, 0, -1);
+  acquirep(m, m->next_p);
+  m->next_p = NULL;
+}
+
+/* ---- switching ---------------------------------------------------------- */
+
+static void gfree_put(struct tg_p *p, struct tg_g *g);
+
+/* Runs, in the context that was switched to, what the G that switched away
+ * asked for once its registers were saved. */
+static inline void after_switch(struct tg_m *m) {
+  if (m->after_unlock) {
+    tg__lock *l = m->after_unlock;
+    m->after_unlock = NULL;
+    tg__lock_release(l);
+  }
+  if (m->after_fn) {
+    void (*fn)(void *) = m->after_fn;
+    m->after_fn = NULL;
+    fn(m->after_arg);
+  }
+  if (m->after_ready) {
+    struct tg_g *g = m->after_ready;
+    m->after_ready = NULL;
+    if (g->preempt) { /* sysmon's request: let everyone else have a turn */
+      g->preempt = false;
+      tg__lock_acquire(&tg__sched.lock);
+      globrunq_put_batch_locked(g, g, 1);
+      tg__lock_release(&tg__sched.lock);
+    } else {
+      runq_put(m->p, g, false);
+    }
+  }
+  if (m->after_free) {
+    struct tg_g *g = m->after_free;
+    m->after_free = NULL;
+    gfree_put(m->p, g);
+  }
+}
+
+static void goroutine_entry(void *arg);
+
+#ifdef TANGLE_ASAN
+/* AddressSanitizer must be told about every stack switch, or it mistakes the
+ * goroutine stacks for overflows of the thread stack. */
+static void asan_stack_bounds(struct tg_g *g, const void **lo, size_t *size) {
+  if (g->stack_lo) {
+    *lo = g->stack_lo;
+    *size = g->stack_size;
+  } else {
+    *lo = NULL;
+    *size = 0;
+  }
+}
+#endif
+
+static void switch_to(struct tg_m *m, struct tg_g *from, struct tg_g *to) {
+  if (to->sp == NULL) { /* a goroutine that has not run yet */
+    if (!to->stack_lo && !tg__stack_alloc(to, tg__stack_default_size()))
+      tg__fatal("out of memory allocating a goroutine stack");
+    to->sp = tg__ctx_make(to->stack_hi, goroutine_entry, to);
+  }
+  if (!from->stack_guarded && tg__stack_canary_dead(from))
+    tg__stack_overflow(from);
+  m->curg = to;
+  to->m = m;
+  if (!to->is_g0)
+    atomic_store_explicit(&to->status, TG_G_RUNNING, memory_order_relaxed);
+  from->saved_errno = tg__errno_get();
+#ifdef TANGLE_ASAN
+  void *fake = NULL;
+  const void *lo;
+  size_t size;
+  asan_stack_bounds(to, &lo, &size);
+  __sanitizer_start_switch_fiber(from->status == TG_G_DEAD ? NULL : &fake, lo, size);
+#endif
+  tg__ctx_switch(&from->sp, to->sp);
+#ifdef TANGLE_ASAN
+  __sanitizer_finish_switch_fiber(fake, NULL, NULL);
+#endif
+  tg__errno_set(from->saved_errno);
+  after_switch(tg__getm());
+}
+
+/* Local work only: what a parking goroutine switches to directly. */
+static struct tg_g *runnable_local(struct tg_m *m) {
+  struct tg_p *p = m->p;
+  p->schedtick++;
+  atomic_store_explicit(&p->switches, p->switches + 1, memory_order_relaxed);
+  if (atomic_load_explicit(&p->timer0_when, memory_order_relaxed) != 0) {
+    int64_t now = tg_now();
+    if (atomic_load_explicit(&p->timer0_when, memory_order_relaxed) <= now)
+      tg__timers_run(p, now);
+  }
+  if (p->schedtick % 61 == 0 && atomic_load_explicit(&tg__sched.gq_size, memory_order_relaxed)) {
+    tg__lock_acquire(&tg__sched.lock);
+    struct tg_g *g = globrunq_get_locked(p, 1);
+    tg__lock_release(&tg__sched.lock);
+    if (g)
+      return g;
+  }
+  if (p->id >= atomic_load_explicit(&target_procs, memory_order_relaxed))
+    return NULL; /* this P is being retired: go through the scheduler */
+  return runq_get(p);
+}
+
+static void park_common(struct tg_m *m, struct tg_g *g) {
+  if (!g || g->is_g0)
+    tg__fatal("tangle: a blocking operation outside a goroutine (a thread the runtime does not "
+              "run, or the scheduler itself)");
+  struct tg_g *next = runnable_local(m);
+  switch_to(m, g, next ? next : &m->g0);
+}
+
+void tg__park(tg__lock *unlock, int reason, const void *obj) {
+  struct tg_m *m = tg__getm();
+  struct tg_g *g = m ? m->curg : NULL;
+  if (g) {
+    g->wait_reason = reason;
+    g->wait_obj = obj;
+    g->wait_since = tg__nanotime_coarse();
+    atomic_store_explicit(&g->status, TG_G_WAITING, memory_order_relaxed);
+  }
+  m->after_unlock = unlock;
+  park_common(m, g);
+  g->wait_reason = TG_WAIT_NONE;
+  g->wait_obj = NULL;
+}
+
+void tg__park_fn(void (*fn)(void *), void *arg, int reason, const void *obj) {
+  struct tg_m *m = tg__getm();
+  struct tg_g *g = m ? m->curg : NULL;
+  if (g) {
+    g->wait_reason = reason;
+    g->wait_obj = obj;
+    g->wait_since = tg__nanotime_coarse();
+    atomic_store_explicit(&g->status, TG_G_WAITING, memory_order_relaxed);
+  }
+  m->after_fn = fn;
+  m->after_arg = arg;
+  park_common(m, g);
+  g->wait_reason = TG_WAIT_NONE;
+  g->wait_obj = NULL;
+}
+
+void tg__ready_global(struct tg_g *g) {
+  atomic_store_explicit(&g->status, TG_G_RUNNABLE, memory_order_relaxed);
+  tg__lock_acquire(&tg__sched.lock);
+  globrunq_put_batch_locked(g, g, 1);
+  tg__lock_release(&tg__sched.lock);
+  wakep();
+  /* An M asleep in the poller owns no P but may be the only one that can
+   * take this goroutine. */
+  if (atomic_load(&tg__sched.npidle) == tg__sched.nprocs)
+    tg__netpoll_break();
+}
+
+void tg__ready(struct tg_g *g) {
+  struct tg_m *m = tg__getm();
+  if (!m || !m->p || m->curg->is_g0) {
+    tg__ready_global(g);
+    return;
+  }
+  atomic_store_explicit(&g->status, TG_G_RUNNABLE, memory_order_relaxed);
+  runq_put(m->p, g, true);
+  wakep();
+}
+
+/* ---- finding work (Go's findRunnable) ----------------------------------- */
+
+static bool any_runq_nonempty(void) {
+  for (int i = 0; i < tg__sched.nprocs; i++) {
+    struct tg_p *p = tg__sched.allp[i];
+    if (p && !runq_empty(p))
+      return true;
+  }
+  return false;
+}
+
+static bool all_quiet_locked(void);
+
+static struct tg_g *steal_work(struct tg_m *m) {
+  struct tg_p *p = m->p;
+  int n = tg__sched.nprocs;
+  for (int round = 0; round < SPIN_STEAL_ROUNDS; round++) {
+    bool last = round == SPIN_STEAL_ROUNDS - 1;
+    uint32_t start = tg__fastrand() % (uint32_t)n;
+    for (int i = 0; i < n; i++) {
+      struct tg_p *p2 = tg__sched.allp[(start + i) % n];
+      if (!p2 || p2 == p)
+        continue;
+      if (last && atomic_load_explicit(&p2->timer0_when, memory_order_relaxed)) {
+        int64_t now = tg_now();
+        if (atomic_load_explicit(&p2->timer0_when, memory_order_relaxed) <= now) {
+          tg__timers_run(p2, now);
+          struct tg_g *g = runq_get(p);
+          if (g)
+            return g;
+        }
+      }
+      struct tg_g *g = runq_steal(p, p2, last);
+      if (g)
+        return g;
+    }
+  }
+  return NULL;
+}
+
+static struct tg_g *find_runnable(struct tg_m *m) {
+top:;
+  struct tg_p *p = m->p;
+  struct tg_g *g;
+  if (p->id >= atomic_load(&target_procs))
+    goto drop; /* tg_maxprocs retired this P */
+  if ((g = runnable_local(m)))
+    return g;
+  if (atomic_load_explicit(&tg__sched.gq_size, memory_order_relaxed)) {
+    tg__lock_acquire(&tg__sched.lock);
+    g = globrunq_get_locked(p, 0);
+    tg__lock_release(&tg__sched.lock);
+    if (g)
+      return g;
+  }
+  if (atomic_load_explicit(&tg__sched.nio_waiters, memory_order_relaxed) &&
+      !atomic_load(&tg__sched.polling)) {
+    atomic_fetch_add(&tg__sched.nwaking, 1);
+    tg__netpoll(0);
+    atomic_fetch_sub(&tg__sched.nwaking, 1);
+    if ((g = runnable_local(m)))
+      return g;
+  }
+  /* Spin looking for work to steal, but keep the number of spinning Ms at
+   * most half the busy Ps: spinning burns a CPU. */
+  int busy = tg__sched.nprocs - atomic_load(&tg__sched.npidle);
+  if (m->spinning || 2 * atomic_load(&tg__sched.nmspinning) < busy) {
+    if (!m->spinning) {
+      m->spinning = true;
+      atomic_fetch_add(&tg__sched.nmspinning, 1);
+    }
+    int64_t deadline = tg_now() + SPIN_NS;
+    do {
+      if ((g = steal_work(m)) || (g = runnable_local(m)))
+        goto found_spinning;
+      if (atomic_load_explicit(&tg__sched.gq_size, memory_order_relaxed)) {
+        tg__lock_acquire(&tg__sched.lock);
+        g = globrunq_get_locked(p, 0);
+        tg__lock_release(&tg__sched.lock);
+        if (g)
+          goto found_spinning;
+      }
+      for (int i = 0; i < 50; i++)
+        tg__cpu_relax();
+    } while (tg_now() < deadline);
+  }
+
+drop:
+  /* Nothing to do: give the P back and sleep. */
+  tg__lock_acquire(&tg__sched.lock);
+  if (p->id < atomic_load(&target_procs) && atomic_load(&tg__sched.gq_size)) {
+    g = globrunq_get_locked(p, 0);
+    tg__lock_release(&tg__sched.lock);
+    if (g)
+      goto found_spinning;
+    goto top;
+  }
+  /* Work a retired P still holds goes to the global queue. */
+  while ((g = runq_get(p)))
+    globrunq_put_batch_locked(g, g, 1);
+  m->p = NULL;
+  pidle_put_locked(p);
+  if (all_quiet_locked())
+    tg__throw_deadlock();
+  tg__lock_release(&tg__sched.lock);
+
+  bool was_spinning = m->spinning;
+  if (m->spinning) {
+    m->spinning = false;
+    atomic_fetch_sub(&tg__sched.nmspinning, 1);
+    /* Go's rule: re-check after dropping the spinning count, or work
+     * readied just now (whose wakep saw us spinning) would be lost. */
+    if (any_runq_nonempty() || atomic_load(&tg__sched.gq_size)) {
+      tg__lock_acquire(&tg__sched.lock);
+      struct tg_p *p2 = pidle_get_locked();
+      tg__lock_release(&tg__sched.lock);
+      if (p2) {
+        acquirep(m, p2);
+        m->spinning = true;
+        atomic_fetch_add(&tg__sched.nmspinning, 1);
+        goto top;
+      }
+    }
+  }
+  (void)was_spinning;
+
+  /* One idle M waits in the poller, until the next timer. */
+  bool f = false;
+  if (atomic_compare_exchange_strong(&tg__sched.polling, &f, true)) {
+    int64_t when = tg__timers_earliest();
+    int64_t delay = -1;
+    if (when) {
+      delay = when - tg_now();
+      if (delay < 0)
+        delay = 0;
+    }
+    atomic_store(&tg__sched.poll_until, when ? when : INT64_MAX);
+    m->blocked_poll = true;
+    tg__netpoll(delay);
+    m->blocked_poll = false;
+    atomic_store(&tg__sched.poll_until, 0);
+    atomic_store(&tg__sched.polling, false);
+    tg__lock_acquire(&tg__sched.lock);
+    struct tg_p *p2 = pidle_get_locked();
+    if (p2) {
+      tg__lock_release(&tg__sched.lock);
+      acquirep(m, p2);
+      /* Timers of idle Ps are run by whoever gets there first. */
+      int64_t now = tg_now();
+      for (int i = 0; i < tg__sched.nprocs; i++) {
+        struct tg_p *pt = tg__sched.allp[i];
+        if (pt && atomic_load(&pt->timer0_when) && atomic_load(&pt->timer0_when) <= now)
+          tg__timers_run(pt, now);
+      }
+      goto top;
+    }
+    stopm_locked(m);
+    goto top;
+  }
+  tg__lock_acquire(&tg__sched.lock);
+  stopm_locked(m);
+  goto top;
+
+found_spinning:
+  if (m->spinning) {
+    m->spinning = false;
+    /* The last spinning M to find work wakes another to keep looking. */
+    if (atomic_fetch_sub(&tg__sched.nmspinning, 1) == 1)
+      wakep();
+  }
+  return g;
+}
+
+/* Nothing can ever run again: every P idle, nobody in a blocking call,
+ * no timer pending or firing, nobody waiting on I/O. An M asleep in the
+ * poller does not count: with no timer and no I/O waiter, nothing wakes it
+ * but new work, and there is none. Goroutines the poller readies stay
+ * counted in nio_waiters until they run. */
+static bool all_quiet_locked(void) {
+  if (atomic_load(&tg__sched.npidle) + atomic_load(&npdead) != tg__sched.nprocs)
+    return false;
+  if (atomic_load(&tg__sched.nsyscall) || atomic_load(&tg__sched.nio_waiters) ||
+      atomic_load(&tg__sched.ntimers) || atomic_load(&tg__sched.nwaking) ||
+      atomic_load(&tg__sched.gq_size))
+    return false;
+  return !any_runq_nonempty();
+}
+
+/* The scheduler loop of an M, on its own stack (g0). */
+static _Noreturn void schedule_loop(struct tg_m *m) {
+  for (;;) {
+    after_switch(m);
+    if (!m->p) { /* came back from a blocking call that lost its P */
+      tg__lock_acquire(&tg__sched.lock);
+      stopm_locked(m);
+    }
+    struct tg_g *g = find_runnable(m);
+    switch_to(m, &m->g0, g);
+  }
+}
+
+static void *mstart(void *arg) {
+  struct tg_m *m = arg;
+  tg__setm(m);
+  tg__signals_thread_init();
+  acquirep(m, m->next_p);
+  m->next_p = NULL;
+  schedule_loop(m);
+}
+
+static void m0_g0_entry(void *arg) {
+  schedule_loop(arg);
+}
+
+/* ---- goroutines ---------------------------------------------------------- */
+
+static void gfree_put(struct tg_p *p, struct tg_g *g) {
+  g->schedlink = p->gfree;
+  p->gfree = g;
+  if (++p->ngfree <= GFREE_LOCAL_MAX)
+    return;
+  /* Move half to the global list; stacks beyond a generous cache give their
+   * memory back (a burst of goroutines must not pin its RSS). */
+  struct tg_g *head = NULL;
+  int moved = 0;
+  while (p->ngfree > GFREE_LOCAL_MAX / 2) {
+    struct tg_g *x = p->gfree;
+    p->gfree = x->schedlink;
+    p->ngfree--;
+    x->schedlink = head;
+    head = x;
+    moved++;
+  }
+  bool trim = ngfree_global > 4096;
+  if (trim)
+    for (struct tg_g *x = head; x; x = x->schedlink)
+      tg__stack_free(x);
+  tg__lock_acquire(&tg__sched.lock);
+  while (head) {
+    struct tg_g *x = head;
+    head = x->schedlink;
+    x->schedlink = gfree_global;
+    gfree_global = x;
+    ngfree_global++;
+  }
+  tg__lock_release(&tg__sched.lock);
+}
+
+static struct tg_g *gfree_get(struct tg_p *p) {
+  if (!p->gfree && gfree_global) {
+    tg__lock_acquire(&tg__sched.lock);
+    while (p->ngfree < GFREE_LOCAL_MAX / 2 && gfree_global) {
+      struct tg_g *x = gfree_global;
+      gfree_global = x->schedlink;
+      ngfree_global--;
+      x->schedlink = p->gfree;
+      p->gfree = x;
+      p->ngfree++;
+    }
+    tg__lock_release(&tg__sched.lock);
+  }
+  struct tg_g *g = p->gfree;
+  if (g) {
+    p->gfree = g->schedlink;
+    p->ngfree--;
+  }
+  return g;
+}
+
+static void allg_add(struct tg_g *g) {
+  tg__lock_acquire(&tg__sched.allg_lock);
+  g->all_next = tg__sched.allg;
+  g->all_prev = NULL;
+  if (tg__sched.allg)
+    tg__sched.allg->all_prev = g;
+  tg__sched.allg = g;
+  tg__lock_release(&tg__sched.allg_lock);
+}
+
+/* The creation stack: the caller's return address always; in the race
+ * build the frame-pointer chain too (instrumented code keeps frame
+ * pointers), bounded by the creator's stack so a foreign rbp cannot fault. */
+static void capture_creation(struct tg_g *parent, struct tg_g *g, void *ret, void *frame) {
+  g->create_pcs[0] = ret;
+  g->create_depth = 1;
+#if TG_RACE_ENABLED
+  char *lo = parent->stack_lo, *hi = parent->stack_hi;
+  if (!lo) { /* main goroutine: the thread stack, bounded loosely */
+    lo = (char *)frame - 1;
+    hi = (char *)frame + (8 << 20);
+  }
+  void **fp = frame;
+  fp = (void **)fp[0]; /* skip tg_go's own frame */
+  while (g->create_depth < TG_CREATE_DEPTH && (char *)fp > lo && (char *)fp + 16 <= hi &&
+         ((uintptr_t)fp & 7) == 0) {
+    void *pc = fp[1];
+    if (!pc)
+      break;
+    g->create_pcs[g->create_depth++] = pc;
+    void **next = fp[0];
+    if (next <= fp)
+      break;
+    fp = next;
+  }
+#else
+  (void)parent;
+  (void)frame;
+#endif
+}
+
+__attribute__((noinline)) uint64_t tg_go(tg_func fn, void *arg) {
+  tg__init();
+  struct tg_m *m = tg__getm();
+  if (!m || !m->p || m->curg->is_g0)
+    tg__fatal("tg_go called from a thread the runtime does not run");
+  struct tg_g *parent = m->curg;
+  struct tg_g *g = gfree_get(m->p);
+  bool fresh = g == NULL;
+  if (fresh) {
+    g = calloc(1, sizeof *g);
+    if (!g)
+      tg__fatal("out of memory creating a goroutine");
+  }
+  g->sp = NULL;
+  g->fn = fn;
+  g->arg = arg;
+  g->id = atomic_fetch_add_explicit(&tg__sched.goid_gen, 1, memory_order_relaxed) + 1;
+  g->parent_id = parent->id;
+  g->wait_reason = TG_WAIT_NONE;
+  g->wait_obj = NULL;
+  g->preempt = false;
+  g->rand_state = rand_next(&m->rand_state);
+  capture_creation(parent, g, __builtin_return_address(0), __builtin_frame_address(0));
+  atomic_store_explicit(&g->status, TG_G_RUNNABLE, memory_order_relaxed);
+  if (fresh)
+    allg_add(g);
+  atomic_fetch_add_explicit(&tg__sched.ngoroutines, 1, memory_order_relaxed);
+  tg__race_go_create(parent, g);
+  runq_put(m->p, g, true);
+  wakep();
+  return g->id;
+}
+
+static _Noreturn void goexit_now(struct tg_g *g) {
+  tg__race_go_end(g);
+  atomic_store_explicit(&g->status, TG_G_DEAD, memory_order_release);
+  atomic_fetch_sub_explicit(&tg__sched.ngoroutines, 1, memory_order_relaxed);
+  struct tg_m *m = tg__getm();
+  if (!g->is_main)
+    m->after_free = g;
+  struct tg_g *next = runnable_local(m);
+  switch_to(m, g, next ? next : &m->g0);
+  __builtin_unreachable();
+}
+
+static void goroutine_entry(void *arg) {
+  struct tg_g *g = arg;
+  after_switch(tg__getm());
+  tg__race_go_start(g);
+  g->fn(g->arg);
+  goexit_now(tg__getg());
+}
+
+uint64_t tg_self(void) {
+  struct tg_g *g = tg__getg();
+  return g && !g->is_g0 ? g->id : 0;
+}
+
+void tg_goexit(void) {
+  struct tg_g *g = tg__getg();
+  if (!g || g->is_g0)
+    tg__fatal("tg_goexit called outside a goroutine");
+  goexit_now(g);
+}
+
+void tg_yield(void) {
+  struct tg_m *m = tg__getm();
+  if (!m || !m->p)
+    return;
+  struct tg_g *g = m->curg;
+  struct tg_g *next = runnable_local(m);
+  if (!next) {
+    if (!atomic_load_explicit(&tg__sched.gq_size, memory_order_relaxed))
+      return; /* nothing else wants this P */
+    tg__lock_acquire(&tg__sched.lock);
+    next = globrunq_get_locked(m->p, 1);
+    tg__lock_release(&tg__sched.lock);
+    if (!next)
+      return;
+  }
+  atomic_store_explicit(&g->status, TG_G_RUNNABLE, memory_order_relaxed);
+  /* Go puts a yielding goroutine on the global queue so that it runs after
+   * everything else; the local tail is enough and keeps it cheap. */
+  m->after_ready = g;
+  switch_to(m, g, next);
+}
+
+int tg_num_goroutine(void) {
+  tg__init();
+  return atomic_load(&tg__sched.ngoroutines);
+}
+
+int tg_maxprocs(int n) {
+  tg__init();
+  int old = atomic_load(&target_procs);
+  if (n < 1 || n == old)
+    return old;
+  if (n > TG_MAX_PROCS)
+    n = TG_MAX_PROCS;
+  tg__lock_acquire(&tg__sched.lock);
+  for (int i = tg__sched.nprocs; i < n; i++) {
+    struct tg_p *p = calloc(1, sizeof *p);
+    if (!p)
+      tg__fatal("out of memory");
+    p->id = i;
+    tg__sched.allp[i] = p;
+    pidle_put_locked(p);
+  }
+  for (int i = 0; i < n && i < tg__sched.nprocs; i++) {
+    struct tg_p *p = tg__sched.allp[i];
+    if (atomic_load(&p->status) == TG_P_DEAD) {
+      atomic_fetch_sub(&npdead, 1);
+      pidle_put_locked(p);
+    }
+  }
+  if (n > tg__sched.nprocs)
+    tg__sched.nprocs = n;
+  /* Ps at or above n retire themselves: running ones at their next
+   * schedule, idle ones when next taken from the idle list. */
+  atomic_store(&target_procs, n);
+  tg__lock_release(&tg__sched.lock);
+  wakep();
+  return old;
+}
+
+/* ---- blocking system calls --------------------------------------------- */
+
+static void ready_global_fn(void *arg) {
+  tg__ready_global(arg);
+}
+
+void tg_enter_blocking(void) {
+  struct tg_m *m = tg__getm();
+  if (!m || !m->p)
+    return;
+  struct tg_g *g = m->curg;
+  struct tg_p *p = m->p;
+  atomic_fetch_add(&tg__sched.nsyscall, 1);
+  atomic_store_explicit(&g->status, TG_G_SYSCALL, memory_order_relaxed);
+  g->wait_reason = TG_WAIT_SYSCALL;
+  g->wait_since = tg__nanotime_coarse();
+  m->syscall_since = tg_now();
+  atomic_fetch_add(&p->syscalltick, 1);
+  /* The P stays attached, marked as in a syscall: sysmon hands it to
+   * another thread if the call lasts (Go's entersyscall/retake). */
+  atomic_store(&p->status, TG_P_SYSCALL);
+}
+
+void tg_exit_blocking(void) {
+  struct tg_m *m = tg__getm();
+  if (!m)
+    return;
+  struct tg_g *g = m->curg;
+  struct tg_p *p = m->p;
+  if (!p || atomic_load(&p->status) != TG_P_SYSCALL) {
+    /* Not inside tg_enter_blocking on this thread: nothing to undo. */
+    if (atomic_load_explicit(&g->status, memory_order_relaxed) != TG_G_SYSCALL)
+      return;
+  }
+  int s = TG_P_SYSCALL;
+  if (p && atomic_compare_exchange_strong(&p->status, &s, TG_P_RUNNING)) {
+    /* Fast path: nobody took the P. */
+    atomic_fetch_sub(&tg__sched.nsyscall, 1);
+    atomic_store_explicit(&g->status, TG_G_RUNNING, memory_order_relaxed);
+    g->wait_reason = TG_WAIT_NONE;
+    return;
+  }
+  /* sysmon handed our P away: get an idle one, or queue the goroutine and
+   * let this thread join the idle Ms. */
+  m->p = NULL;
+  tg__lock_acquire(&tg__sched.lock);
+  struct tg_p *p2 = pidle_get_locked();
+  atomic_fetch_sub(&tg__sched.nsyscall, 1);
+  g->wait_reason = TG_WAIT_NONE;
+  if (p2) {
+    tg__lock_release(&tg__sched.lock);
+    acquirep(m, p2);
+    atomic_store_explicit(&g->status, TG_G_RUNNING, memory_order_relaxed);
+    return;
+  }
+  tg__lock_release(&tg__sched.lock);
+  atomic_store_explicit(&g->status, TG_G_RUNNABLE, memory_order_relaxed);
+  /* Queue the goroutine only once its registers are saved, then let this
+   * thread's scheduler context sleep until it is handed a P. */
+  m->after_fn = ready_global_fn;
+  m->after_arg = g;
+  switch_to(m, g, &m->g0);
+}
+
+/* sysmon's retake: a P stuck in a blocking call for more than 20 µs goes
+ * to another thread. Returns true if it took it. */
+bool tg__retake_syscall_p(struct tg_p *p, uint32_t seen_tick) {
+  if (atomic_load(&p->syscalltick) != seen_tick)
+    return false;
+  int s = TG_P_SYSCALL;
+  if (!atomic_compare_exchange_strong(&p->status, &s, TG_P_IDLE))
+    return false;
+  struct tg_g *g;
+  tg__lock_acquire(&tg__sched.lock);
+  /* Its queued goroutines go global so whoever picks up can run them. */
+  while ((g = runq_get(p)))
+    globrunq_put_batch_locked(g, g, 1);
+  p->m = NULL;
+  p->idle_next = tg__sched.pidle;
+  tg__sched.pidle = p;
+  atomic_fetch_add(&tg__sched.npidle, 1);
+  tg__lock_release(&tg__sched.lock);
+  startm(false);
+  return true;
+}
+
+void tg__wakep(void) {
+  wakep();
+}
+
+/* ---- start-up ------------------------------------------------------------ */
+
+static int procs_from_env(void) {
+  const char *names[] = {"TANGLE_MAXPROCS", "GOMAXPROCS"};
+  for (int i = 0; i < 2; i++) {
+    const char *v = getenv(names[i]);
+    if (!v || !*v)
+      continue;
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*end || n < 1) {
+      tg__fdprintf(2, "tangle: %s=%s: expected a positive integer\n", names[i], v);
+      _exit(2);
+    }
+    return n > TG_MAX_PROCS ? TG_MAX_PROCS : (int)n;
+  }
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1 : n > TG_MAX_PROCS ? TG_MAX_PROCS : (int)n;
+}
+
+void tg__init(void) {
+  if (atomic_load_explicit(&init_state, memory_order_acquire) == 2)
+    return;
+  int zero = 0;
+  if (!atomic_compare_exchange_strong(&init_state, &zero, 1)) {
+    while (atomic_load_explicit(&init_state, memory_order_acquire) != 2)
+      tg__cpu_relax();
+    return;
+  }
+  tg__options_parse();
+  tg__sched.seed =
+      tg__opts.seed_set ? tg__opts.seed : ((uint64_t)tg_now() ^ (uint64_t)getpid() << 32);
+  int n = procs_from_env();
+  tg__sched.nprocs = n;
+  atomic_store(&target_procs, n);
+  tg__sched.allp = calloc(TG_MAX_PROCS, sizeof *tg__sched.allp);
+  if (!tg__sched.allp)
+    tg__fatal("out of memory");
+  for (int i = 0; i < n; i++) {
+    struct tg_p *p = calloc(1, sizeof *p);
+    if (!p)
+      tg__fatal("out of memory");
+    p->id = i;
+    tg__sched.allp[i] = p;
+  }
+  for (int i = n - 1; i >= 1; i--)
+    pidle_put_locked(tg__sched.allp[i]);
+
+  m0.id = tg__sched.mcount++;
+  tg__sched.allm = &m0;
+  m0.rand_state = tg__sched.seed;
+  m0.g0.is_g0 = true;
+  /* m0's scheduler context needs a stack of its own: the thread's stack is
+   * the main goroutine's. */
+  void *st = mmap(NULL, G0_STACK_SIZE, PROT_READ | PROT_WRITE,
+                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+  if (st == MAP_FAILED)
+    tg__fatal("cannot allocate the scheduler stack");
+  m0.g0.stack_lo = st;
+  m0.g0.stack_hi = (char *)st + G0_STACK_SIZE;
+  m0.g0.stack_size = G0_STACK_SIZE;
+  m0.g0.stack_guarded = true;
+  m0.g0.sp = tg__ctx_make(m0.g0.stack_hi, m0_g0_entry, &m0);
+
+  g_main.id = 1;
+  g_main.is_main = true;
+  g_main.stack_guarded = true;
+  g_main.rand_state = rand_next(&m0.rand_state);
+  atomic_store(&g_main.status, TG_G_RUNNING);
+  atomic_store(&tg__sched.goid_gen, 1);
+  atomic_store(&tg__sched.ngoroutines, 1);
+  allg_add(&g_main);
+  g_main.m = &m0;
+  m0.curg = &g_main;
+  acquirep(&m0, tg__sched.allp[0]);
+  tg__setm(&m0);
+  tg__netpoll_init();
+  tg__signals_init();
+  atomic_store_explicit(&init_state, 2, memory_order_release);
+  tg__race_go_start(&g_main);
+  tg__sysmon_start();
+}
+
+struct tg_g *tg__main_g(void) {
+  return &g_main;
+}
+
+__attribute__((constructor(101))) static void tg__ctor(void) {
+  tg__init();
+}

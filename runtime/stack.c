@@ -1,0 +1,115 @@
+/* Goroutine stacks.
+ *
+ * Stacks are carved out of large anonymous mappings (slabs) so that a
+ * million goroutines do not need a million mappings: vm.max_map_count is
+ * 65530 by default. Each stack's lowest page is a guard installed with
+ * MADV_GUARD_INSTALL (Linux >= 6.13), which does not split the mapping. On
+ * older kernels, mprotect guards are used while they fit comfortably under
+ * the map-count limit, then a canary word at the bottom of the stack, checked
+ * when the goroutine switches out, stands in for the guard.
+ *
+ * Stacks are never unmapped: a finished goroutine keeps its stack for the
+ * next one (runtime/sched.c caches goroutines with their stacks). */
+#include "rt.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102
+#endif
+
+#define TG_STACK_CANARY      0x7467737461636bULL /* "tgstack" */
+#define SLAB_BYTES           ((size_t)4 << 20)
+#define MPROTECT_GUARD_LIMIT 20000
+
+/* Slab allocator state; owned by this file, protected by slab_lock. */
+static tg__lock slab_lock;
+static char *slab_next, *slab_end;
+static int guard_mode = -1; /* -1 unknown, 0 madvise, 1 mprotect, 2 canary */
+static int mprotect_guards;
+
+static size_t page_size(void) {
+  static size_t ps; /* written once, same value by every thread */
+  if (!ps)
+    ps = (size_t)sysconf(_SC_PAGESIZE);
+  return ps;
+}
+
+size_t tg__stack_default_size(void) {
+  size_t ps = page_size();
+  size_t s = tg__opts.stack_size ? tg__opts.stack_size : (size_t)64 << 10;
+  return (s + ps - 1) / ps * ps;
+}
+
+static bool install_guard(char *lo, size_t ps) {
+  if (guard_mode <= 0) {
+    if (madvise(lo, ps, MADV_GUARD_INSTALL) == 0) {
+      guard_mode = 0;
+      return true;
+    }
+    guard_mode = 1;
+  }
+  if (guard_mode == 1 && mprotect_guards < MPROTECT_GUARD_LIMIT) {
+    if (mprotect(lo, ps, PROT_NONE) == 0) {
+      mprotect_guards++;
+      return true;
+    }
+  }
+  guard_mode = 2;
+  return false;
+}
+
+bool tg__stack_alloc(struct tg_g *g, size_t size) {
+  size_t ps = page_size();
+  size_t total = size + ps; /* usable stack plus its guard page */
+  tg__lock_acquire(&slab_lock);
+  if (slab_next == NULL || (size_t)(slab_end - slab_next) < total) {
+    size_t bytes = total > SLAB_BYTES ? total : SLAB_BYTES / total * total;
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+    if (p == MAP_FAILED) {
+      tg__lock_release(&slab_lock);
+      return false;
+    }
+    slab_next = p;
+    slab_end = slab_next + bytes;
+  }
+  char *base = slab_next;
+  slab_next += total;
+  bool guarded = install_guard(base, ps);
+  tg__lock_release(&slab_lock);
+  g->stack_lo = base + ps;
+  g->stack_hi = base + total;
+  g->stack_size = size;
+  g->stack_guarded = guarded;
+  if (!guarded)
+    *(uint64_t *)g->stack_lo = TG_STACK_CANARY;
+  return true;
+}
+
+/* True when the goroutine wrote below its stack (only detectable this way
+ * for unguarded stacks). */
+bool tg__stack_canary_dead(const struct tg_g *g) {
+  return !g->stack_guarded && g->stack_lo && *(const uint64_t *)g->stack_lo != TG_STACK_CANARY;
+}
+
+/* The guard page that belongs to a stack, for the SIGSEGV handler. */
+bool tg__stack_guard_hit(const struct tg_g *g, const void *addr) {
+  if (!g->stack_lo)
+    return false;
+  const char *a = addr;
+  return a < g->stack_lo && a >= g->stack_lo - page_size();
+}
+
+void tg__stack_free(struct tg_g *g) {
+  /* Stacks stay with their goroutine struct for reuse; give the memory back
+   * to the kernel so a burst of goroutines does not pin its RSS forever. */
+  if (g->stack_lo)
+    madvise(g->stack_lo, g->stack_size, MADV_DONTNEED);
+  if (!g->stack_guarded && g->stack_lo)
+    *(uint64_t *)g->stack_lo = TG_STACK_CANARY;
+}
