@@ -12,9 +12,11 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -45,23 +47,93 @@ static struct {
   _Atomic pid_t owner;
   Dwfl *dwfl;
   bool dwfl_failed;
+  bool cwd_known;
   char cwd[PATH_MAX];
   size_t cwd_len;
   _Atomic(struct sym_entry *) buckets[TG_SYM_BUCKETS];
   struct sym_str *strs[TG_SYM_STR_BUCKETS];
 } sym = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
+static int open_debug_file(const char *path, char **found) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    *found = strdup(path);
+    if (*found == NULL) {
+      close(fd);
+      return -1;
+    }
+  }
+  return fd;
+}
+
+/* Separate debug info, looked up on this machine only: by build-id under
+ * /usr/lib/debug/.build-id, then by .gnu_debuglink next to the file, in its
+ * .debug directory and under /usr/lib/debug. Not libdw's standard lookup:
+ * with DEBUGINFOD_URLS set (Debian's login shells set it) that one fetches
+ * missing debug info over the network, in the middle of a report. Returns
+ * -1 when there is none: libdw then uses the file's own DWARF, if any. */
+static int find_debuginfo_local(Dwfl_Module *mod, void **userdata, const char *modname,
+                                GElf_Addr base, const char *file_name, const char *debuglink_file,
+                                GElf_Word debuglink_crc, char **debuginfo_file_name) {
+  (void)userdata;
+  (void)modname;
+  (void)base;
+  (void)debuglink_crc;
+  char path[PATH_MAX];
+  const unsigned char *id;
+  GElf_Addr id_vaddr;
+  int idlen = dwfl_module_build_id(mod, &id, &id_vaddr);
+  if (idlen > 1 && (size_t)idlen * 2 + 40 < sizeof path) {
+    size_t n = (size_t)snprintf(path, sizeof path, "/usr/lib/debug/.build-id/%02x/", id[0]);
+    for (int i = 1; i < idlen; i++)
+      n += (size_t)snprintf(path + n, sizeof path - n, "%02x", id[i]);
+    snprintf(path + n, sizeof path - n, ".debug");
+    int fd = open_debug_file(path, debuginfo_file_name);
+    if (fd >= 0)
+      return fd;
+  }
+  if (debuglink_file == NULL || file_name == NULL || strchr(debuglink_file, '/') != NULL)
+    return -1;
+  const char *slash = strrchr(file_name, '/');
+  int dirlen = slash != NULL ? (int)(slash - file_name) : 0;
+  static const char *const forms[] = {"%.*s/%s", "%.*s/.debug/%s", "/usr/lib/debug%.*s/%s"};
+  for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+    if (snprintf(path, sizeof path, forms[i], dirlen, file_name, debuglink_file) >=
+        (int)sizeof path)
+      continue;
+    if (strcmp(path, file_name) == 0)
+      continue; /* the debuglink names the file itself */
+    int fd = open_debug_file(path, debuginfo_file_name);
+    if (fd >= 0)
+      return fd;
+  }
+  return -1;
+}
+
 static const Dwfl_Callbacks sym_callbacks = {
     .find_elf = dwfl_linux_proc_find_elf,
-    .find_debuginfo = dwfl_standard_find_debuginfo,
+    .find_debuginfo = find_debuginfo_local,
 };
 
+static void sym_lock(void);
+static void sym_unlock(void);
+
 /* The working directory at start-up, before the program may chdir away:
- * file paths under it are shown relative to it. */
-__attribute__((constructor)) static void symbolize_init_cwd(void) {
+ * file paths under it are shown relative to it. Taken by a constructor, or
+ * at the first lookup (lock held) if another constructor symbolizes first. */
+static void init_cwd(void) {
+  if (sym.cwd_known)
+    return;
   if (getcwd(sym.cwd, sizeof sym.cwd) == NULL || strcmp(sym.cwd, "/") == 0)
     sym.cwd[0] = '\0';
   sym.cwd_len = strlen(sym.cwd);
+  sym.cwd_known = true;
+}
+
+__attribute__((constructor)) static void symbolize_init_cwd(void) {
+  sym_lock();
+  init_cwd();
+  sym_unlock();
 }
 
 static uint64_t hash_bytes(const char *s, size_t n) {
@@ -97,9 +169,6 @@ static const char *intern_n(const char *s, size_t n) {
 static const char *intern(const char *s) {
   return s == NULL ? NULL : intern_n(s, strlen(s));
 }
-
-static void sym_lock(void);
-static void sym_unlock(void);
 
 /* A path as reports show it: lexically normalised ("a/./b", "a/x/../b"),
  * then relative to the start-up directory when it lies under it. */
@@ -142,6 +211,7 @@ static const char *shorten_path(const char *path) {
   buf[len] = '\0';
   if (absolute && len == 0)
     return intern("/");
+  init_cwd();
   size_t cl = sym.cwd_len;
   if (absolute && cl > 0 && len > cl + 1 && strncmp(buf, sym.cwd, cl) == 0 && buf[cl] == '/')
     return intern(buf + cl + 1);

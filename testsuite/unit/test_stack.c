@@ -13,6 +13,7 @@
 #include <cmocka.h>
 // clang-format on
 
+#include <dlfcn.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -538,7 +539,18 @@ static void test_symbolize_concurrently(void **state) {
   }
 }
 
+/* Runs last: every test above symbolized frames of libraries without debug
+ * info here (cmocka's at least), with DEBUGINFOD_URLS set by main. libdw's
+ * standard lookup would then have loaded the debuginfod client to fetch it
+ * over the network; the symbolizer must look on this machine only. */
+static void test_no_debuginfod_lookup(void **state) {
+  (void)state;
+  assert_null(dlopen("libdebuginfod.so.1", RTLD_NOW | RTLD_NOLOAD));
+}
+
 int main(void) {
+  /* An address nothing listens on: a regression costs no real traffic. */
+  setenv("DEBUGINFOD_URLS", "http://127.0.0.1:9", 1);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_capture_chain_in_order),
       cmocka_unit_test(test_capture_skip_and_max),
@@ -555,6 +567,7 @@ int main(void) {
       cmocka_unit_test(test_path_display),
       cmocka_unit_test(test_capture_in_signal_handler_on_altstack),
       cmocka_unit_test(test_symbolize_concurrently),
+      cmocka_unit_test(test_no_debuginfod_lookup),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
