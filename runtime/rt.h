@@ -181,9 +181,11 @@ struct tg_p {
   struct tg_rtimer **timers;
   int ntimers, timers_cap;
   _Atomic int64_t timer0_when; /* earliest, or 0 when none */
-  /* free goroutine structs (with stacks) for reuse */
+  /* finished goroutine structs, and stacks, for reuse */
   struct tg_g *gfree;
   int ngfree;
+  void *stack_cache; /* runtime/stack.c's free stacks */
+  int nstack_cache;
   void *pool_local; /* sync.Pool per-P caches (runtime/pool.c) */
 };
 enum { TG_P_IDLE = 0, TG_P_RUNNING, TG_P_SYSCALL, TG_P_DEAD };
@@ -278,9 +280,10 @@ void tg__netpoll_break(void);
 int64_t tg__timers_run(struct tg_p *p, int64_t now);
 int64_t tg__timers_earliest(void);
 
-/* Stacks (runtime/stack.c) */
-bool tg__stack_alloc(struct tg_g *g, size_t size);
-void tg__stack_free(struct tg_g *g);
+/* Stacks (runtime/stack.c): a goroutine gets one when it first runs and
+ * gives it back when it finishes; P-local caches make that cheap. */
+bool tg__stack_get(struct tg_p *p, struct tg_g *g);
+void tg__stack_put(struct tg_p *p, struct tg_g *g);
 size_t tg__stack_default_size(void);
 
 #endif

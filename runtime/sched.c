@@ -408,7 +408,7 @@ static void asan_stack_bounds(struct tg_g *g, const void **lo, size_t *size) {
 
 static void switch_to(struct tg_m *m, struct tg_g *from, struct tg_g *to) {
   if (to->sp == NULL) { /* a goroutine that has not run yet */
-    if (!to->stack_lo && !tg__stack_alloc(to, tg__stack_default_size()))
+    if (!to->stack_lo && !tg__stack_get(m->p, to))
       tg__fatal("out of memory allocating a goroutine stack");
     to->sp = tg__ctx_make(to->stack_hi, goroutine_entry, to);
   }
@@ -735,26 +735,21 @@ static void m0_g0_entry(void *arg) {
 /* ---- goroutines ---------------------------------------------------------- */
 
 static void gfree_put(struct tg_p *p, struct tg_g *g) {
+  tg__stack_put(p, g);
+  g->sp = NULL;
   g->schedlink = p->gfree;
   p->gfree = g;
   if (++p->ngfree <= GFREE_LOCAL_MAX)
     return;
-  /* Move half to the global list; stacks beyond a generous cache give their
-   * memory back (a burst of goroutines must not pin its RSS). */
+  /* Move half to the global list. */
   struct tg_g *head = NULL;
-  int moved = 0;
   while (p->ngfree > GFREE_LOCAL_MAX / 2) {
     struct tg_g *x = p->gfree;
     p->gfree = x->schedlink;
     p->ngfree--;
     x->schedlink = head;
     head = x;
-    moved++;
   }
-  bool trim = ngfree_global > 4096;
-  if (trim)
-    for (struct tg_g *x = head; x; x = x->schedlink)
-      tg__stack_free(x);
   tg__lock_acquire(&tg__sched.lock);
   while (head) {
     struct tg_g *x = head;

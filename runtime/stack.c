@@ -18,6 +18,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#ifdef TANGLE_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 #ifndef MADV_GUARD_INSTALL
 #define MADV_GUARD_INSTALL 102
 #endif
@@ -63,7 +67,7 @@ static bool install_guard(char *lo, size_t ps) {
   return false;
 }
 
-bool tg__stack_alloc(struct tg_g *g, size_t size) {
+static bool stack_alloc(struct tg_g *g, size_t size) {
   size_t ps = page_size();
   size_t total = size + ps; /* usable stack plus its guard page */
   tg__lock_acquire(&slab_lock);
@@ -105,11 +109,87 @@ bool tg__stack_guard_hit(const struct tg_g *g, const void *addr) {
   return a < g->stack_lo && a >= g->stack_lo - page_size();
 }
 
-void tg__stack_free(struct tg_g *g) {
-  /* Stacks stay with their goroutine struct for reuse; give the memory back
-   * to the kernel so a burst of goroutines does not pin its RSS forever. */
-  if (g->stack_lo)
-    madvise(g->stack_lo, g->stack_size, MADV_DONTNEED);
-  if (!g->stack_guarded && g->stack_lo)
-    *(uint64_t *)g->stack_lo = TG_STACK_CANARY;
+/* A free stack keeps its own description at its top. */
+struct free_stack {
+  struct free_stack *next;
+  char *lo;
+  size_t size;
+  bool guarded;
+};
+
+#define CACHE_LOCAL_MAX       32
+#define CACHE_GLOBAL_RESIDENT 1024
+
+/* Stacks beyond the P-local caches, under slab_lock. Past
+ * CACHE_GLOBAL_RESIDENT of them, their pages are given back to the kernel
+ * (still reusable, zero-filled on next touch): a burst of goroutines must
+ * not pin its RSS forever. */
+static struct free_stack *global_cache;
+static int nglobal_cache;
+
+static struct free_stack *fs_of(char *lo, size_t size) {
+  return (struct free_stack *)(lo + size - sizeof(struct free_stack));
+}
+
+bool tg__stack_get(struct tg_p *p, struct tg_g *g) {
+  size_t want = tg__stack_default_size();
+  struct free_stack *fs = p ? p->stack_cache : NULL;
+  if (fs) {
+    p->stack_cache = fs->next;
+    p->nstack_cache--;
+  } else if (global_cache) {
+    tg__lock_acquire(&slab_lock);
+    fs = global_cache;
+    if (fs) {
+      global_cache = fs->next;
+      nglobal_cache--;
+    }
+    tg__lock_release(&slab_lock);
+  }
+  if (fs && fs->size == want) {
+    g->stack_lo = fs->lo;
+    g->stack_size = fs->size;
+    g->stack_hi = fs->lo + fs->size;
+    g->stack_guarded = fs->guarded;
+#ifdef TANGLE_ASAN
+    __asan_unpoison_memory_region(g->stack_lo, g->stack_size);
+#endif
+    return true;
+  }
+  return stack_alloc(g, want);
+}
+
+void tg__stack_put(struct tg_p *p, struct tg_g *g) {
+  if (!g->stack_lo)
+    return;
+#ifdef TANGLE_ASAN
+  __asan_unpoison_memory_region(g->stack_lo, g->stack_size);
+#endif
+  struct free_stack *fs = fs_of(g->stack_lo, g->stack_size);
+  fs->lo = g->stack_lo;
+  fs->size = g->stack_size;
+  fs->guarded = g->stack_guarded;
+  if (!fs->guarded)
+    *(uint64_t *)fs->lo = TG_STACK_CANARY;
+  g->stack_lo = g->stack_hi = NULL;
+  g->stack_size = 0;
+  if (p && p->nstack_cache < CACHE_LOCAL_MAX) {
+    fs->next = p->stack_cache;
+    p->stack_cache = fs;
+    p->nstack_cache++;
+    return;
+  }
+  if (nglobal_cache >= CACHE_GLOBAL_RESIDENT) {
+    /* Keep the top page (it holds the free_stack), drop the rest. */
+    size_t ps = page_size();
+    if (fs->size > ps)
+      madvise(fs->lo, fs->size - ps, MADV_DONTNEED);
+    if (!fs->guarded)
+      *(uint64_t *)fs->lo = TG_STACK_CANARY;
+  }
+  tg__lock_acquire(&slab_lock);
+  fs->next = global_cache;
+  global_cache = fs;
+  nglobal_cache++;
+  tg__lock_release(&slab_lock);
 }
