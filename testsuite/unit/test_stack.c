@@ -506,6 +506,80 @@ static void test_capture_in_signal_handler_on_altstack(void **state) {
   assert_int_equal(f.line, line_raise);
 }
 
+/* A stack overflow: the SIGSEGV handler runs on an alternate stack while
+ * the thread's own stack is exhausted, and must still get its stack. */
+static sigjmp_buf overflow_env;
+static uintptr_t overflow_pcs[MAXPCS], overflow_ctx_pcs[MAXPCS];
+static int overflow_n, overflow_ctx_n;
+
+static void on_overflow(int sig, siginfo_t *si, void *uc) {
+  (void)sig;
+  (void)si;
+  overflow_n = tg__stack_capture(overflow_pcs, MAXPCS, 0);
+  overflow_ctx_n = tg__stack_capture_context(uc, overflow_ctx_pcs, MAXPCS);
+  siglongjmp(overflow_env, 1);
+}
+
+static volatile int never; /* keeps the compiler from seeing the recursion is endless */
+
+__attribute__((noinline)) static int recurse_forever(int depth) {
+  if (never)
+    return depth;
+  volatile char pad[256];
+  pad[0] = (char)depth;
+  int r = recurse_forever(depth + 1) + pad[0];
+  NO_TAIL();
+  return r;
+}
+
+static void *overflow_thread(void *arg) {
+  (void)arg;
+  stack_t ss = {.ss_sp = malloc(1 << 16), .ss_size = 1 << 16};
+  if (ss.ss_sp == NULL || sigaltstack(&ss, NULL) != 0)
+    return (void *)1;
+  if (sigsetjmp(overflow_env, 1) == 0)
+    recurse_forever(0);
+  ss.ss_flags = SS_DISABLE;
+  sigaltstack(&ss, NULL);
+  free(ss.ss_sp);
+  return NULL;
+}
+
+static void test_capture_on_stack_overflow(void **state) {
+  (void)state;
+  if (getenv("TANGLE_ASAN_TEST") != NULL)
+    skip(); /* ASan owns SIGSEGV and stack overflows there */
+  struct sigaction sa, old_sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = on_overflow;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  sigemptyset(&sa.sa_mask);
+  assert_int_equal(sigaction(SIGSEGV, &sa, &old_sa), 0);
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 256 << 10);
+  pthread_t t;
+  assert_int_equal(pthread_create(&t, &attr, overflow_thread, NULL), 0);
+  void *ret;
+  pthread_join(t, &ret);
+  pthread_attr_destroy(&attr);
+  sigaction(SIGSEGV, &old_sa, NULL);
+  assert_null(ret);
+
+  /* From the handler: itself, the signal trampoline, then the recursion
+   * fills the rest. */
+  assert_int_equal(overflow_n, MAXPCS);
+  assert_string_equal(outer_frame(overflow_pcs[0]).function, "on_overflow");
+  int recursive = 0;
+  for (int i = 1; i < overflow_n; i++)
+    recursive += strcmp(outer_frame(overflow_pcs[i]).function, "recurse_forever") == 0;
+  assert_true(recursive >= MAXPCS - 3);
+  /* From the context: the faulting frame first, all recursion. */
+  assert_int_equal(overflow_ctx_n, MAXPCS);
+  for (int i = 0; i < overflow_ctx_n; i++)
+    assert_string_equal(outer_frame(overflow_ctx_pcs[i]).function, "recurse_forever");
+}
+
 /* Many threads symbolizing the same and different pcs at once: the cache's
  * lock-free readers and the locked inserts must agree. */
 static void *symbolize_worker(void *arg) {
@@ -566,6 +640,7 @@ int main(void) {
       cmocka_unit_test(test_capture_fresh_goroutine_shows_its_function),
       cmocka_unit_test(test_path_display),
       cmocka_unit_test(test_capture_in_signal_handler_on_altstack),
+      cmocka_unit_test(test_capture_on_stack_overflow),
       cmocka_unit_test(test_symbolize_concurrently),
       cmocka_unit_test(test_no_debuginfod_lookup),
   };
