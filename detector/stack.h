@@ -20,12 +20,15 @@ struct tg_frame {
   bool inlined;         /* an inlined call inside the next (outer) frame */
 };
 
+/* Every pc of a captured stack is a return address: the symbolizer looks up
+ * pc-1, the call instruction. An exact pc (the faulting instruction of a
+ * signal, a goroutine's entry) is stored as pc+1 for that reason. */
+
 /* Return addresses of the calling thread's stack, innermost first, skipping
- * `skip` frames above the caller. Async-signal-safe enough for crash handlers. */
+ * `skip` frames above the caller. Async-signal-safe enough for crash handlers.
+ * (skip 0: pcs[0] is in the caller. About 120 ns for 16 frames; at most 128
+ * frames.) */
 int tg__stack_capture(uintptr_t *pcs, int max, int skip);
-/* (Added by the stack module.) Every pc of a captured stack is a return
- * address: the symbolizer looks up pc-1, the call instruction. An exact pc
- * (the faulting instruction of a signal) is stored as pc+1 for that reason. */
 /* The stack interrupted by a signal, from the handler's ucontext_t (third
  * argument of an SA_SIGINFO handler): the faulting frame first. */
 int tg__stack_capture_context(const void *ucontext, uintptr_t *pcs, int max);
@@ -36,13 +39,16 @@ int tg__stack_capture_g(const struct tg_g *g, uintptr_t *pcs, int max);
 /* The frame-pointer fallback of tg__stack_capture_g alone (for tests). */
 int tg__stack_capture_g_fp(const struct tg_g *g, uintptr_t *pcs, int max);
 /* Symbolizes one return address into its frames, innermost (inlined) first;
- * returns how many were written (at least 1). Thread-safe, cached per pc. */
+ * returns how many were written (at least 1). Thread-safe, cached per pc
+ * (a cached pc costs a few ns; a miss runs libdw on a stack of its own, so
+ * small goroutine stacks are fine). */
 int tg__symbolize(uintptr_t pc, struct tg_frame *out, int max);
 /* Same for an exact instruction address (e.g. a function's entry), not a
  * return address. */
 int tg__symbolize_exact(uintptr_t pc, struct tg_frame *out, int max);
 /* Symbolizes a captured stack as tg__stack_print shows it: runtime-internal
- * frames (tg__*, __tsan_*) at the top skipped, cut at the goroutine or
+ * frames at the top skipped (tg__*, __tsan_*, static functions of runtime/
+ * and detector/; public tg_* API frames stay), cut at the goroutine or
  * thread entry. Returns how many frames were written. For JSON reports and
  * suppression matching. */
 int tg__stack_frames(const uintptr_t *pcs, int n, struct tg_frame *out, int max);

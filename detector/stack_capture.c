@@ -25,7 +25,7 @@
 /* A sane bound on one frame's size, used when a walk has no stack bounds:
  * a saved rbp further than this above the current one is garbage. */
 #define TG_MAX_FRAME_BYTES (64u << 20)
-/* The most frames a capture looks at (deeper stacks are cut). */
+/* The most frames a capture returns (deeper stacks are cut). */
 #define TG_MAX_CAPTURE     512
 
 /* Per-thread caching makes libunwind's local unwinder usable from signal
@@ -124,26 +124,20 @@ __attribute__((noinline)) int tg__stack_capture(uintptr_t *pcs, int max, int ski
     skip = 0;
   if (max > TG_MAX_CAPTURE)
     max = TG_MAX_CAPTURE;
-  /* unw_backtrace starts somewhere inside libunwind; our caller's frame is
-   * the one whose pc is our own return address. */
+  /* unw_backtrace starts a few frames inside libunwind; our caller's frame
+   * is the one whose pc is our own return address. Its buffer is small on
+   * purpose: this runs on goroutine and signal stacks. */
+  enum { LEAD = 8, BUF = 136 };
   uintptr_t caller = (uintptr_t)__builtin_return_address(0);
-  int want = max + skip + 4;
-  if (want > TG_MAX_CAPTURE + 8)
-    want = TG_MAX_CAPTURE + 8;
-  void *buf[TG_MAX_CAPTURE + 8];
+  void *buf[BUF];
+  int want = max + skip + LEAD < BUF ? max + skip + LEAD : BUF;
   int got = unw_backtrace(buf, want);
-  int start = -1;
-  for (int i = 0; i < got && i < 8; i++) {
-    if ((uintptr_t)buf[i] == caller) {
-      start = i;
-      break;
-    }
-  }
-  if (start >= 0) {
+  for (int start = 0; start < got && start < LEAD; start++) {
+    if ((uintptr_t)buf[start] != caller)
+      continue;
     int n = 0;
     for (int i = start + skip; i < got && n < max; i++)
       pcs[n++] = (uintptr_t)buf[i];
-    /* A deeper stack than `want` was cut; that is the caller's choice. */
     return n;
   }
   /* libunwind failed (no unwind info on the way): frame pointers. Our own

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define TG_SYM_MAX_INLINE  32 /* inlined frames kept per pc */
@@ -48,6 +49,8 @@ static struct {
   Dwfl *dwfl;
   bool dwfl_failed;
   bool cwd_known;
+  char *stack; /* where misses run (see symbolize_on_own_stack) */
+  bool stack_failed;
   char cwd[PATH_MAX];
   size_t cwd_len;
   _Atomic(struct sym_entry *) buckets[TG_SYM_BUCKETS];
@@ -407,6 +410,62 @@ static int symbolize_locked(uintptr_t addr, struct tg_frame *out, int max) {
   return n;
 }
 
+/* libdw needs far more stack (about 160 KiB measured) than a goroutine
+ * has, so cache misses run on a stack of their own. One is enough: misses
+ * are serialised by the lock, which the caller holds. */
+#define TG_SYM_STACK_SIZE (1u << 20)
+
+struct symbolize_call {
+  uintptr_t addr;
+  struct tg_frame *out;
+  int max, n;
+};
+
+static void symbolize_call(void *p) {
+  struct symbolize_call *c = p;
+  c->n = symbolize_locked(c->addr, c->out, c->max);
+}
+
+/* Calls fn(arg) with the stack pointer at `top` (16-byte aligned), back on
+ * the caller's stack when it returns. fn follows the C ABI, so only the
+ * caller-saved registers need declaring as clobbered; the old stack pointer
+ * waits in rbx, which the callee preserves. */
+static void call_on_stack(void (*fn)(void *), void *arg, char *top) {
+#if defined(__x86_64__)
+  __asm__ volatile("mov %%rsp, %%rbx\n\t"
+                   "mov %[top], %%rsp\n\t"
+                   "call *%[fn]\n\t"
+                   "mov %%rbx, %%rsp"
+                   : "+D"(arg)
+                   : [fn] "r"(fn), [top] "r"(top)
+                   : "rax", "rbx", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "xmm0", "xmm1",
+                     "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
+                     "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "st", "st(1)", "st(2)", "st(3)",
+                     "st(4)", "st(5)", "st(6)", "st(7)", "memory", "cc");
+#else
+  (void)top;
+  fn(arg);
+#endif
+}
+
+static int symbolize_on_own_stack(uintptr_t addr, struct tg_frame *out, int max) {
+  struct symbolize_call c = {addr, out, max, 0};
+  if (sym.stack == NULL && !sym.stack_failed) {
+    /* A guard page below catches an overflow as a crash, not corruption. */
+    char *m = mmap(NULL, TG_SYM_STACK_SIZE + 4096, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+    if (m == MAP_FAILED || mprotect(m, 4096, PROT_NONE) != 0)
+      sym.stack_failed = true;
+    else
+      sym.stack = m + 4096;
+  }
+  if (sym.stack == NULL)
+    symbolize_call(&c);
+  else
+    call_on_stack(symbolize_call, &c, sym.stack + TG_SYM_STACK_SIZE);
+  return c.n;
+}
+
 static const struct sym_entry *cache_find(uintptr_t pc, bool exact) {
   size_t b = pc_bucket(pc, exact);
   for (const struct sym_entry *e = atomic_load_explicit(&sym.buckets[b], memory_order_acquire);
@@ -442,7 +501,7 @@ static int symbolize(uintptr_t pc, bool exact, struct tg_frame *out, int max) {
     struct tg_frame tmp[TG_SYM_MAX_INLINE];
     /* A return address's call instruction is the byte before it. */
     uintptr_t addr = exact || pc == 0 ? pc : pc - 1;
-    int n = symbolize_locked(addr, tmp, TG_SYM_MAX_INLINE);
+    int n = symbolize_on_own_stack(addr, tmp, TG_SYM_MAX_INLINE);
     struct sym_entry *ne = malloc(sizeof *ne + (size_t)n * sizeof ne->frames[0]);
     if (ne == NULL) {
       sym_unlock();
