@@ -112,7 +112,7 @@ int tg__polldesc_wake_unlock(struct tg_polldesc *pd, unsigned mask, int result) 
         ((mask & 1u) && pd->waiters[TG_POLL_READ]) || ((mask & 2u) && pd->waiters[TG_POLL_WRITE]);
     tg__lock_release(&pd->lock);
     for (int i = 0; i < n; i++)
-      tg__ready_global(gs[i]);
+      tg__ready(gs[i]); /* from a P's scheduler or a poller without one */
     total += n;
     if (!more)
       return total;
