@@ -42,6 +42,7 @@ MEMLOOP_LEN = 1 << 22
 
 # Variants: how a program is built and run.
 TANGLE, RACE, GO, GO_RACE, PTHREAD, TSAN = "tangle", "race", "go", "go_race", "pthread", "tsan"
+ALL_VARIANTS = (TANGLE, RACE, GO, GO_RACE, PTHREAD, TSAN)
 DEADLOCK_OFF = (("TANGLE_OPTIONS", "deadlock=off"),)
 
 
@@ -118,20 +119,22 @@ class Builder:
             return
         self.bins[key] = exe
 
-    def build_c(self, progs):
+    def build_c(self, progs, variants):
         clang = self.args.clang if self.args.clang and shutil.which(self.args.clang) else None
         for prog in progs:
             src = os.path.join(HERE, prog + ".c")
             cc = clang if (prog in CLANG_PROGRAMS and clang) else self.args.cc
             self.compile_link((prog, TANGLE), cc, src, [], [self.args.lib] + self.libs)
             # Race build: instrument only; tangle_race provides __tsan_*.
-            if self.args.race_lib and os.path.exists(self.args.race_lib):
+            if RACE not in variants:
+                pass
+            elif self.args.race_lib and os.path.exists(self.args.race_lib):
                 self.compile_link((prog, RACE), cc, src,
                                   ["-fsanitize=thread", "-DTANGLE_RACE=1"],
                                   [self.args.race_lib] + self.libs)
             else:
                 self.errors[(prog, RACE)] = "libtangle_race not built"
-            if prog in PTHREAD_PEERS:
+            if prog in PTHREAD_PEERS and variants & {PTHREAD, TSAN}:
                 psrc = os.path.join(HERE, "peers", "pthread_%s.c" % prog)
                 if not clang:
                     why = "clang not installed"
@@ -344,7 +347,13 @@ def per_g_of(r):
 
 
 def render(results, normal, race, deadlock, header):
-    R = lambda prog, variant, ops, env=(): results[(prog, variant, ops, env)]
+    def R(prog, variant, ops, env=()):
+        r = results.get((prog, variant, ops, env))
+        if r is None:  # left out by --variants
+            r = Result()
+            r.error = "not run (--variants)"
+        return r
+
     lines = header[:]
     notes = {}
 
@@ -416,6 +425,10 @@ def main():
                     help="comma-separated benchmark names")
     ap.add_argument("--timeout", type=int, default=180, help="seconds per run")
     ap.add_argument("--write-doc", help="replace the table between the bench markers in this file")
+    ap.add_argument("--variants", default=",".join(ALL_VARIANTS),
+                    help="which builds to run (default: all): " + ",".join(ALL_VARIANTS))
+    ap.add_argument("--strict", action="store_true",
+                    help="exit 1 if a normal-build program fails (the smoke test of make check)")
     args = ap.parse_args()
     args.out = os.path.abspath(args.out)
     os.makedirs(args.out, exist_ok=True)
@@ -432,8 +445,10 @@ def main():
     t_start = time.monotonic()
     b = Builder(args, log)
     log("bench: building %d programs (C, race, pthread/TSan peers, Go, Go -race)" % len(progs))
-    b.build_c(progs)
-    b.build_go(progs)
+    variants = set(filter(None, args.variants.split(",")))
+    b.build_c(progs, variants)
+    if variants & {GO, GO_RACE}:
+        b.build_go(progs)
 
     jobs = []
     for prog, ops, *_ in normal:
@@ -446,7 +461,7 @@ def main():
             jobs.append((prog, TSAN, ops, ()))
     for prog, ops, _ in deadlock:
         jobs += [(prog, RACE, ops, ()), (prog, RACE, ops, DEADLOCK_OFF)]
-    jobs = list(dict.fromkeys(jobs))
+    jobs = [j for j in dict.fromkeys(jobs) if j[1] in variants]
 
     procs = os.environ.get("GOMAXPROCS") or os.environ.get("TANGLE_MAXPROCS") or str(
         os.cpu_count())
@@ -484,7 +499,8 @@ def main():
         "",
         "- C: %s; clang: %s" % (b.version([args.cc, "--version"]),
                                 b.version([args.clang, "--version"])),
-        "- Go: %s" % (b.version([b.go, "version"]) if b.go else "not installed"),
+        "- Go: %s" % (b.version([b.go, "version"]) if b.go else (
+            "not installed" if variants & {GO, GO_RACE} else "not run (--variants)")),
         "- Ratios below 1 mean tangle is faster / smaller; ✓/✗ compare with the issue's "
         "target. RSS is the process's peak (VmHWM); for `parked` it is the resident "
         "memory per parked goroutine ((RSS with all parked - RSS before) / n).",
@@ -507,6 +523,11 @@ def main():
             doc = head + begin + "\n" + text + end + rest.split(end, 1)[1]
             with open(args.write_doc, "w") as f:
                 f.write(doc)
+    if args.strict:
+        failed = [(j, r.error) for j, r in results.items() if j[1] == TANGLE and r.error]
+        for j, why in failed:
+            log("bench: FAILED %s (%d ops): %s" % (j[0], j[2], why))
+        return 1 if failed else 0
     return 0
 
 
