@@ -154,15 +154,25 @@ int tg__stack_capture_context(const void *ucontext, uintptr_t *pcs, int max) {
    * stepping: a private copy. */
   unw_context_t uc;
   memcpy(&uc, ucontext, sizeof uc);
+  greg_t *gr = uc.uc_mcontext.gregs;
+  bool exact = true;
+  uintptr_t ret;
+  if ((uintptr_t)gr[REG_RIP] < 4096 && safe_read_word((uintptr_t)gr[REG_RSP], &ret)) {
+    /* A call through a null function pointer: nothing at the pc, but the
+     * call just pushed its return address. Start from the caller, as if
+     * the call had returned. */
+    gr[REG_RIP] = (greg_t)ret;
+    gr[REG_RSP] += (greg_t)sizeof ret;
+    exact = false;
+  }
   unw_cursor_t cursor;
   int n = 0;
-  if (unw_init_local2(&cursor, &uc, UNW_INIT_SIGNAL_FRAME) == 0)
-    n = walk_cursor(&cursor, pcs, max, 0, true, 0, 0);
+  if (unw_init_local2(&cursor, &uc, exact ? UNW_INIT_SIGNAL_FRAME : 0) == 0)
+    n = walk_cursor(&cursor, pcs, max, 0, exact, 0, 0);
   if (n > 1)
     return n;
   /* The interrupted pc, then its rbp chain. */
-  const greg_t *gr = ((const ucontext_t *)ucontext)->uc_mcontext.gregs;
-  pcs[0] = (uintptr_t)gr[REG_RIP] + 1;
+  pcs[0] = (uintptr_t)gr[REG_RIP] + (exact ? 1 : 0);
   return 1 + walk_fp((uintptr_t)gr[REG_RBP], 0, 0, pcs + 1, max - 1, 0);
 }
 

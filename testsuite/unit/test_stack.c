@@ -607,6 +607,49 @@ static void test_capture_on_stack_overflow(void **state) {
     assert_string_equal(outer_frame(overflow_ctx_pcs[i]).function, "recurse_forever");
 }
 
+/* A call through a null function pointer faults at pc 0: the stack from
+ * the context starts at the caller, on the line of the call. */
+static void (*volatile null_fn)(void);
+static int line_null_call;
+
+__attribute__((noinline)) static void calls_null(void) {
+  (line_null_call = __LINE__, null_fn());
+  NO_TAIL();
+}
+
+static void *null_call_thread(void *arg) {
+  (void)arg;
+  stack_t ss = {.ss_sp = malloc(1 << 16), .ss_size = 1 << 16};
+  if (ss.ss_sp == NULL || sigaltstack(&ss, NULL) != 0)
+    return (void *)1;
+  if (sigsetjmp(overflow_env, 1) == 0)
+    calls_null();
+  ss.ss_flags = SS_DISABLE;
+  sigaltstack(&ss, NULL);
+  free(ss.ss_sp);
+  return NULL;
+}
+
+static void test_capture_context_null_function_call(void **state) {
+  (void)state;
+  struct sigaction sa, old_sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = on_overflow; /* captures both ways, jumps back */
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  sigemptyset(&sa.sa_mask);
+  assert_int_equal(sigaction(SIGSEGV, &sa, &old_sa), 0);
+  pthread_t t;
+  assert_int_equal(pthread_create(&t, NULL, null_call_thread, NULL), 0);
+  void *ret;
+  pthread_join(t, &ret);
+  sigaction(SIGSEGV, &old_sa, NULL);
+  assert_null(ret);
+  assert_true(overflow_ctx_n >= 2);
+  struct tg_frame f = outer_frame(overflow_ctx_pcs[0]);
+  assert_frame(&f, "calls_null", line_null_call);
+  assert_string_equal(outer_frame(overflow_ctx_pcs[1]).function, "null_call_thread");
+}
+
 /* Many threads symbolizing the same and different pcs at once: the cache's
  * lock-free readers and the locked inserts must agree. */
 static void *symbolize_worker(void *arg) {
@@ -669,6 +712,7 @@ int main(void) {
       cmocka_unit_test(test_path_display),
       cmocka_unit_test(test_capture_in_signal_handler_on_altstack),
       cmocka_unit_test(test_capture_on_stack_overflow),
+      cmocka_unit_test(test_capture_context_null_function_call),
       cmocka_unit_test(test_symbolize_concurrently),
       cmocka_unit_test(test_no_debuginfod_lookup),
   };
