@@ -410,6 +410,18 @@ def render(results, normal, race, deadlock, header):
     return lines
 
 
+def source_version():
+    """The commit the libraries were built from, and whether the runtime's
+    working tree differed from it."""
+    top = os.path.dirname(os.path.dirname(HERE))
+    ok, rev = run_tool(["git", "-C", top, "log", "-1", "--format=%h %s"])
+    if not ok:
+        return "unknown (not a git checkout)"
+    ok, dirty = run_tool(["git", "-C", top, "status", "--porcelain", "--", "runtime", "detector"])
+    return "commit %s%s" % (rev.strip()[:90], " (+ uncommitted runtime/detector changes)"
+                            if ok and dirty.strip() else "")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", required=True, help="directory for binaries and results")
@@ -497,6 +509,7 @@ def main():
             datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M"), platform.node() or "host",
             os.cpu_count(), cpu, mem_gib, platform.release(), procs, args.repeat, elapsed),
         "",
+        "- tangle: %s" % source_version(),
         "- C: %s; clang: %s" % (b.version([args.cc, "--version"]),
                                 b.version([args.clang, "--version"])),
         "- Go: %s" % (b.version([b.go, "version"]) if b.go else (
