@@ -5,6 +5,8 @@
 #include "rt.h"
 #include "stack.h"
 
+#include <tangle.h>
+
 /* cmocka needs these first, in this order. */
 // clang-format off
 #include <setjmp.h>
@@ -469,6 +471,58 @@ static void test_path_display(void **state) {
   assert_null(tg__stack_path(NULL));
 }
 
+/* A real goroutine, parked on a channel by the scheduler: its stack from
+ * the registers the context switch saved, shown from the user's frames
+ * down to the goroutine's function, nothing of the runtime around them. */
+static tg_chan *park_chan;
+static struct tg_g *_Atomic parked_g;
+static int line_parked_recv, line_call_waits;
+
+__attribute__((noinline)) static void waits_on_chan(void) {
+  int v;
+  (line_parked_recv = __LINE__, tg_chan_recv(park_chan, &v));
+  NO_TAIL();
+}
+
+static void parked_body(void *arg) {
+  (void)arg;
+  atomic_store(&parked_g, tg__getg());
+  (line_call_waits = __LINE__, waits_on_chan());
+  NO_TAIL();
+}
+
+static void check_real_parked_stack(const uintptr_t *pcs, int n) {
+  struct tg_frame fr[MAXPCS];
+  int m = tg__stack_frames(pcs, n, fr, MAXPCS);
+  assert_int_equal(m, 3);
+  assert_string_equal(fr[0].function, "tg_chan_recv");
+  assert_frame(&fr[1], "waits_on_chan", line_parked_recv);
+  assert_frame(&fr[2], "parked_body", line_call_waits);
+}
+
+static void test_capture_real_parked_goroutine(void **state) {
+  (void)state;
+  /* One P: once main runs again, the goroutine has finished switching
+   * away, its registers are saved. */
+  int procs = tg_maxprocs(1);
+  park_chan = tg_chan_make(sizeof(int), 0);
+  atomic_store(&parked_g, NULL);
+  tg_go(parked_body, NULL);
+  struct tg_g *g;
+  while ((g = atomic_load(&parked_g)) == NULL || atomic_load(&g->status) != TG_G_WAITING)
+    tg_yield();
+  uintptr_t pcs[MAXPCS];
+  int n = tg__stack_capture_g(g, pcs, MAXPCS);
+  check_real_parked_stack(pcs, n);
+  /* libunwind ran to the end of the goroutine's stack, not beyond. */
+  assert_string_equal(outer_frame(pcs[n - 1]).function, "tg__ctx_start");
+  n = tg__stack_capture_g_fp(g, pcs, MAXPCS);
+  check_real_parked_stack(pcs, n);
+  int v = 1;
+  tg_chan_send(park_chan, &v);
+  tg_maxprocs(procs);
+}
+
 /* A signal handler on an alternate stack: the interrupted stack, from the
  * handler (libunwind crosses the signal frame) and from its ucontext. */
 static uintptr_t sig_pcs[MAXPCS], ctx_pcs[MAXPCS];
@@ -708,6 +762,7 @@ int main(void) {
       cmocka_unit_test(test_capture_parked_goroutine),
       cmocka_unit_test(test_capture_parked_goroutine_fp_fallback),
       cmocka_unit_test(test_capture_g_refuses_unparked),
+      cmocka_unit_test(test_capture_real_parked_goroutine),
       cmocka_unit_test(test_capture_fresh_goroutine_shows_its_function),
       cmocka_unit_test(test_path_display),
       cmocka_unit_test(test_capture_in_signal_handler_on_altstack),
