@@ -46,6 +46,9 @@ int tg__symbolize(uintptr_t pc, struct tg_frame *out, int max);
 /* Same for an exact instruction address (e.g. a function's entry), not a
  * return address. */
 int tg__symbolize_exact(uintptr_t pc, struct tg_frame *out, int max);
+/* True while the calling thread runs the symbolizer (libdw), whose memory
+ * accesses (memcpy and friends included) are not the program's. */
+bool tg__symbolizer_active(void);
 /* Symbolizes a captured stack as tg__stack_print shows it: runtime-internal
  * frames at the top skipped (tg__*, __tsan_*, static functions of runtime/
  * and detector/; public tg_* API frames stay), cut at the goroutine or

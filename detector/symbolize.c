@@ -40,12 +40,9 @@ struct sym_str {
 };
 
 /* The symbolizer's state, one per process. `lock` guards everything but the
- * cache buckets' lock-free reads; `owner` is the thread holding it, so that a
- * crash inside libdw reported by a signal handler on that same thread does
- * not deadlock on it. */
+ * cache buckets' lock-free reads. */
 static struct {
   pthread_mutex_t lock;
-  _Atomic pid_t owner;
   Dwfl *dwfl;
   bool dwfl_failed;
   bool cwd_known;
@@ -230,13 +227,23 @@ const char *tg__stack_path(const char *path) {
   return r;
 }
 
+/* Whether this thread holds sym.lock: a crash inside libdw reported by a
+ * signal handler on the same thread must not wait for it, and the race
+ * build's libc interposers ask (tg__symbolizer_active). Nothing inside the
+ * lock parks a goroutine, so the thread cannot change under it. */
+static __thread bool sym_held;
+
+bool tg__symbolizer_active(void) {
+  return sym_held;
+}
+
 static void sym_lock(void) {
   pthread_mutex_lock(&sym.lock);
-  atomic_store_explicit(&sym.owner, gettid(), memory_order_relaxed);
+  sym_held = true;
 }
 
 static void sym_unlock(void) {
-  atomic_store_explicit(&sym.owner, 0, memory_order_relaxed);
+  sym_held = false;
   pthread_mutex_unlock(&sym.lock);
 }
 
@@ -491,7 +498,7 @@ static int symbolize(uintptr_t pc, bool exact, struct tg_frame *out, int max) {
     return copy_out(e, out, max);
   /* Re-entered from a signal handler on the thread that holds the lock
    * (a crash inside libdw): no symbols rather than a deadlock. */
-  if (atomic_load_explicit(&sym.owner, memory_order_relaxed) == gettid()) {
+  if (sym_held) {
     out[0] = (struct tg_frame){.pc = pc, .function = "?"};
     return 1;
   }

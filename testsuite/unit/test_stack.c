@@ -200,6 +200,7 @@ static void test_symbolize_exact_function_entry(void **state) {
   /* A library function without our debug info: the symbol table. */
   assert_int_equal(tg__symbolize_exact((uintptr_t)&tg__stack_format, &f, 1), 1);
   assert_string_equal(f.function, "tg__stack_format");
+  assert_false(tg__symbolizer_active()); /* only while libdw runs */
 }
 
 static void test_unknown_pc(void **state) {
