@@ -5,8 +5,8 @@
  * Frames the user did not write are left out: the runtime's own frames at
  * the top of a stack captured inside it (tg__*, the race detector's
  * __tsan_* entry points, static functions of runtime/ and detector/), and
- * everything from the goroutine or thread entry
- * down. Public tg_* API frames stay, as Go shows chan send and friends.
+ * everything from the goroutine or thread entry down. Public tg_* API frames
+ * stay, as Go shows chan send and friends.
  *
  * Lines are built by hand (no stdio) so that crash handlers can print. */
 #include "stack.h"
