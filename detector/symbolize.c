@@ -218,20 +218,22 @@ static const char *shorten_path(const char *path) {
   return intern(buf);
 }
 
-const char *tg__stack_path(const char *path) {
-  if (path == NULL)
-    return NULL;
-  sym_lock();
-  const char *r = shorten_path(path);
-  sym_unlock();
-  return r;
-}
-
 /* Whether this thread holds sym.lock: a crash inside libdw reported by a
  * signal handler on the same thread must not wait for it, and the race
  * build's libc interposers ask (tg__symbolizer_active). Nothing inside the
  * lock parks a goroutine, so the thread cannot change under it. */
 static __thread bool sym_held;
+
+const char *tg__stack_path(const char *path) {
+  if (path == NULL)
+    return NULL;
+  if (sym_held)
+    return path; /* re-entered from a crash inside the symbolizer */
+  sym_lock();
+  const char *r = shorten_path(path);
+  sym_unlock();
+  return r;
+}
 
 bool tg__symbolizer_active(void) {
   return sym_held;
