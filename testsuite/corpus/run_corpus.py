@@ -109,12 +109,18 @@ def effective(entries, build):
     return scal, env, args, checks, known
 
 
-def split_lines(text):
+def split_lines(text, raw=False):
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     # Trailing blanks are invisible in .expect files and editors strip them.
-    return [l.rstrip() for l in lines]
+    return lines if raw else [l.rstrip() for l in lines]
+
+
+def rx_match(pattern, line):
+    """A regex matches a line with or without its trailing blanks."""
+    r = pattern if hasattr(pattern, "fullmatch") else re.compile(pattern)
+    return r.fullmatch(line) is not None or r.fullmatch(line.rstrip()) is not None
 
 
 def groups(block):
@@ -137,7 +143,7 @@ def match_unordered(patterns, lines):
 
     def try_line(i, seen):
         for j, r in enumerate(regs):
-            if j in seen or not r.fullmatch(lines[i]):
+            if j in seen or not rx_match(r, lines[i]):
                 continue
             seen.add(j)
             if owner[j] is None or try_line(owner[j], seen):
@@ -150,7 +156,7 @@ def match_unordered(patterns, lines):
 
 def check_block(kind, value, block, text):
     """Returns None if `text` satisfies the block, else an explanation."""
-    got = split_lines(text)
+    got = split_lines(text, raw=kind in ("-regex", "-regex-sorted"))
     if kind == "-fullmatch":
         rx = "\n".join(l for l in block if l is not None)
         if re.fullmatch(rx, text.rstrip("\n")) is None:
@@ -174,7 +180,7 @@ def check_block(kind, value, block, text):
         want = [l for g in gs for l in g]
         if kind == "":
             return None if got == want else "lines differ:\n" + diff(want, got)
-        if len(got) == len(want) and all(re.fullmatch(p, l) for p, l in zip(want, got)):
+        if len(got) == len(want) and all(rx_match(p, l) for p, l in zip(want, got)):
             return None
         return "lines do not match the regexes:\n" + diff(want, got)
     # -sorted / -regex-sorted: consecutive groups, each order-insensitive.

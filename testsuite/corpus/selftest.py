@@ -21,6 +21,7 @@ CASES = [
     (1, "echo end; echo b; echo a", "stdout-sorted:\n| a\n| b\n---\n| end\n"),
     (1, "echo a; echo a; echo end", "stdout-sorted:\n| a\n| b\n---\n| end\n"),
     (0, "echo n=12", "stdout-regex:\n| n=\\d+\n"),
+    (0, "printf 'a b \\n'", "stdout-regex:\n| (\\w ){2}\n"),
     (1, "echo n=x", "stdout-regex:\n| n=\\d+\n"),
     (0, "echo y1; echo x2", "stdout-regex-sorted:\n| x\\d\n| y\\d\n"),
     (1, "echo x1; echo x2", "stdout-regex-sorted:\n| x\\d\n| y\\d\n"),
