@@ -39,7 +39,7 @@ static const struct verb_doc docs[] = {
      "collect those findings through a side channel (the file descriptor named by "
      "TANGLE_REPORT_FD), never by reading the program's output.",
      {{"--help, -h", "show this help"}, {"--version", "print the version"}},
-     "0: success, or no finding that counts. 1: findings that count (run, test, report). "
+     "0: success, or no finding that counts. 1: findings that count (run, test). "
      "2: usage error, a program that could not run, unreadable input.",
      "tangle cc -race -O1 prog.c -o prog\ntangle run -- ./prog\n"
      "tangle test --count 3 --format sarif --output tangle.sarif ./test_*"},
@@ -88,7 +88,7 @@ static const struct verb_doc docs[] = {
      {{"--format FMT", "text (default) or json (one JSON object a line)"},
       {"--timeout DURATION", "kill the program after DURATION (e.g. 30s, 500ms, 2m)"},
       {"--seed S", "run with scheduler seed S (TANGLE_OPTIONS seed=S)"},
-      {"--output FILE", "write the findings to FILE instead of standard output"},
+      {"--output FILE", "write the findings to FILE instead of standard error"},
       {"--quiet, -q", "no summary line"}},
      "0: the program ran and reported no finding that counts. 1: findings that count "
      "(data races, deadlocks, lock-order inversions, misuse; leaks and starvation when "
@@ -139,8 +139,8 @@ static const struct verb_doc docs[] = {
      {{"--format FMT", "text (default), json, sarif or junit"},
       {"--dot", "a Graphviz DOT picture of the deadlock and lock-order cycles"},
       {"--output FILE", "write to FILE (default: standard output)"}},
-     "0: rendered, no finding that counts. 1: rendered, findings that count. 2: unreadable, "
-     "corrupt or foreign input, usage error.",
+     "0: rendered (whatever the findings). 2: unreadable, corrupt or foreign input, usage "
+     "error.",
      "tangle report findings.jsonl\ntangle report --dot findings.jsonl | dot -Tsvg > cycle.svg"},
     {"help",
      "show the help of tangle or of a verb",

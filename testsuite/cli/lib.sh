@@ -28,3 +28,12 @@ expect() {
 }
 # contains FILE TEXT
 contains() { grep -qF -- "$2" "$1" || { cat "$1" >&2; fail "$1 lacks '$2'"; }; }
+
+# fake NAME SCENARIO: an executable WORK/NAME that behaves like a race-built
+# program in SCENARIO (fake/fake.py), for run/test without the detector.
+fake() {
+  printf '#!/bin/sh\nexec python3 "%s/fake/fake.py" %s "$@"\n' "$SRC_DIR" "$2" > "$WORK/$1"
+  chmod +x "$WORK/$1"
+}
+# count_kind FILE KIND: JSON lines of that kind in FILE
+count_kind() { grep -c "\"kind\": *\"$2\"" "$1" || true; }
