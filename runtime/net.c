@@ -193,8 +193,10 @@ static int pd_register_new(int fd, bool is_socket) {
 
 /* Start an operation on fd. On success returns 0 and sets *out to the
  * descriptor, referenced (release it with op_end), or to NULL for an fd
- * that cannot be polled (use a blocking call). */
-static int op_begin(int fd, struct tg_polldesc **out) {
+ * that cannot be polled (use a blocking call). An I/O operation (`io`)
+ * fails at once on a passed deadline: Go checks before the system call
+ * too, so an expired deadline fails even if data is waiting. */
+static int op_begin(int fd, struct tg_polldesc **out, bool io) {
   *out = NULL;
   if (fd < 0)
     return -EBADF;
@@ -221,9 +223,10 @@ static int op_begin(int fd, struct tg_polldesc **out) {
       return 0;
     }
   }
-  if (pd->closing) {
+  int r = pd->closing ? -TG_ERR_CLOSED : io && pd_expired(pd) ? -ETIMEDOUT : 0;
+  if (r < 0) {
     tg__lock_release(&pd->lock);
-    return -TG_ERR_CLOSED;
+    return r;
   }
   pd->refs++;
   tg__lock_release(&pd->lock);
@@ -240,8 +243,7 @@ static void op_end(struct tg_polldesc *pd) {
   tg__lock_release(&pd->lock);
 }
 
-/* Fail at once on a closed fd or a passed deadline (Go checks before the
- * system call too: an expired deadline fails even if data is waiting). */
+/* Between the chunks of a long write: closed, or past the deadline? */
 static int op_check(struct tg_polldesc *pd) {
   tg__lock_acquire(&pd->lock);
   int r = pd->closing ? -TG_ERR_CLOSED : pd_expired(pd) ? -ETIMEDOUT : 0;
@@ -547,7 +549,7 @@ int tg_listen(const char *network, const char *address) {
 
 int tg_accept(int listen_fd) {
   struct tg_polldesc *pd;
-  int r = op_begin(listen_fd, &pd);
+  int r = op_begin(listen_fd, &pd, true);
   if (r < 0)
     return r;
   if (!pd) {
@@ -557,7 +559,6 @@ int tg_accept(int listen_fd) {
     tg_exit_blocking();
     return fd < 0 ? fd : pd_register_new(fd, true);
   }
-  r = op_check(pd);
   while (r == 0) {
     int fd = sys_accept(listen_fd);
     if (fd >= 0) {
@@ -600,7 +601,7 @@ static int dial_one(int family, int socktype, int protocol, const struct sockadd
   if (fd < 0 || r == 0)
     return fd;
   struct tg_polldesc *pd;
-  r = op_begin(fd, &pd);
+  r = op_begin(fd, &pd, false);
   if (r < 0 || !pd) {
     tg_close(fd);
     return r < 0 ? r : -EBADF;
@@ -655,7 +656,7 @@ int tg_dial(const char *network, const char *address) {
 
 ssize_t tg_read(int fd, void *buf, size_t n) {
   struct tg_polldesc *pd;
-  ssize_t r = op_begin(fd, &pd);
+  ssize_t r = op_begin(fd, &pd, true);
   if (r < 0)
     return r;
   size_t chunk = n > NET_MAX_RW ? NET_MAX_RW : n;
@@ -666,7 +667,6 @@ ssize_t tg_read(int fd, void *buf, size_t n) {
     while (r == -EINTR);
     tg_exit_blocking();
   } else {
-    r = op_check(pd);
     /* A zero-length read only reports whether the fd is usable. */
     while (r == 0 && n > 0) {
       r = sys_read(fd, buf, chunk);
@@ -681,17 +681,17 @@ ssize_t tg_read(int fd, void *buf, size_t n) {
   }
   if (r >= 0)
     tg__race_acquire(&net_io_sync);
-  if (r > 0)
+  if (TG_RACE_ENABLED && r > 0)
     tg__race_write_range_g(tg__getg(), buf, (size_t)r, __builtin_return_address(0));
   return r;
 }
 
 ssize_t tg_write(int fd, const void *buf, size_t n) {
   struct tg_polldesc *pd;
-  ssize_t r = op_begin(fd, &pd);
+  ssize_t r = op_begin(fd, &pd, true);
   if (r < 0)
     return r;
-  if (n > 0) {
+  if (TG_RACE_ENABLED && n > 0) {
     tg__race_read_range_g(tg__getg(), buf, n, __builtin_return_address(0));
     tg__race_release_merge(&net_io_sync);
   }
@@ -710,7 +710,6 @@ ssize_t tg_write(int fd, const void *buf, size_t n) {
     }
     tg_exit_blocking();
   } else {
-    r = op_check(pd);
     bool is_socket = pd->is_socket; /* fixed while we hold a reference */
     while (r >= 0 && done < n) {
       size_t chunk = n - done > NET_MAX_RW ? NET_MAX_RW : n - done;
@@ -753,7 +752,7 @@ static void deadline_fire(void *arg, int64_t now) {
 
 int tg_set_deadline(int fd, int64_t deadline) {
   struct tg_polldesc *pd;
-  int r = op_begin(fd, &pd);
+  int r = op_begin(fd, &pd, false);
   if (r < 0)
     return r;
   if (!pd)
