@@ -99,7 +99,8 @@ class Builder:
         os.makedirs(self.out, exist_ok=True)
         self.bins = {}  # (prog, variant) -> path
         self.errors = {}  # (prog, variant) -> why it has no binary
-        self.libs = pkg_libs() + ["-lpthread"]
+        # As tangle cc links (tools/cc.c, tools/locate.c).
+        self.libs = pkg_libs() + ["-lpthread", "-ldl", "-lm"]
         self.go = None
 
     def cflags(self):
@@ -125,13 +126,16 @@ class Builder:
             src = os.path.join(HERE, prog + ".c")
             cc = clang if (prog in CLANG_PROGRAMS and clang) else self.args.cc
             self.compile_link((prog, TANGLE), cc, src, [], [self.args.lib] + self.libs)
-            # Race build: instrument only; tangle_race provides __tsan_*.
+            # Race build, as `tangle cc -race` does it: instrument only, link
+            # without -fsanitize, the whole race archive (its entry points,
+            # interceptors and constructors are all needed).
             if RACE not in variants:
                 pass
             elif self.args.race_lib and os.path.exists(self.args.race_lib):
                 self.compile_link((prog, RACE), cc, src,
                                   ["-fsanitize=thread", "-DTANGLE_RACE=1"],
-                                  [self.args.race_lib] + self.libs)
+                                  ["-Wl,--whole-archive", self.args.race_lib,
+                                   "-Wl,--no-whole-archive"] + self.libs)
             else:
                 self.errors[(prog, RACE)] = "libtangle_race not built"
             if prog in PTHREAD_PEERS and variants & {PTHREAD, TSAN}:
