@@ -315,11 +315,13 @@ static void die_call_site(Dwarf_Die *inl, const char **file, int *line) {
 }
 
 /* The compilation unit holding `addr`. libdw (before 0.191) finds it only
- * through .debug_aranges, which clang does not emit: then the CUs' own
- * ranges are searched, one by one (results are cached per pc anyway). */
+ * through .debug_aranges, which clang does not emit: for a clang CU it finds
+ * none, or in a program mixing compilers the gcc CU whose range comes
+ * before. Its answer is checked, and otherwise the CUs' own ranges are
+ * searched one by one (results are cached per pc anyway). */
 static Dwarf_Die *find_cu(Dwfl_Module *mod, Dwarf_Addr addr, Dwarf_Addr *bias) {
   Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, bias);
-  if (cu != NULL)
+  if (cu != NULL && dwarf_haspc(cu, addr - *bias) > 0)
     return cu;
   cu = NULL;
   while ((cu = dwfl_module_nextcu(mod, cu, bias)) != NULL)

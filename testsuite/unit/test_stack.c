@@ -738,6 +738,92 @@ static void test_symbolize_concurrently(void **state) {
   }
 }
 
+/* A library loaded after the symbolizer started (its modules must be
+ * reported again), built from a clang object between two gcc objects: clang
+ * emits no .debug_aranges, and libdw then answers with the gcc CU whose
+ * range comes before. The compilers are run here; without them the test is
+ * skipped. */
+static const char mixed_gcc_src[] = "int gcc_part(int x) { return x * 3; }\n"
+                                    "int gcc_end(int x) { return x * 5; }\n";
+static const char mixed_clang_src[] =
+    "static inline __attribute__((always_inline)) int twice(int (*cb)(void)) {\n"
+    "  return cb() * 2; /* INLINED */\n"
+    "}\n"
+    "__attribute__((noinline)) int clang_fn(int (*cb)(void)) {\n"
+    "  int r = twice(cb); /* CALL */\n"
+    "  __asm__ volatile(\"\" ::: \"memory\");\n"
+    "  return r + 1;\n"
+    "}\n";
+
+static int line_of(const char *src, const char *marker) {
+  const char *at = strstr(src, marker);
+  int line = 1;
+  for (const char *p = src; p < at; p++)
+    line += *p == '\n';
+  return line;
+}
+
+static uintptr_t mixed_pcs[MAXPCS];
+static int mixed_n;
+
+static int capture_from_library(void) {
+  mixed_n = tg__stack_capture(mixed_pcs, MAXPCS, 0);
+  return 1;
+}
+
+static bool write_file(const char *path, const char *text) {
+  FILE *f = fopen(path, "w");
+  if (f == NULL)
+    return false;
+  bool ok = fputs(text, f) >= 0;
+  return fclose(f) == 0 && ok;
+}
+
+static void test_symbolize_dlopened_mixed_compilers(void **state) {
+  (void)state;
+  if (system("command -v gcc >/dev/null && command -v clang >/dev/null") != 0)
+    skip();
+  char dir[] = "/tmp/tg_stack_XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char a[64], b[64], so[64], cmd[512];
+  snprintf(a, sizeof a, "%s/gcc_part.c", dir);
+  snprintf(b, sizeof b, "%s/clang_part.c", dir);
+  snprintf(so, sizeof so, "%s/libmixed.so", dir);
+  assert_true(write_file(a, mixed_gcc_src));
+  assert_true(write_file(b, mixed_clang_src));
+  /* gcc objects below and above the clang one (the same source twice). */
+  snprintf(cmd, sizeof cmd,
+           "cd %s && gcc -c -g -O2 -fPIC gcc_part.c && cp gcc_part.c gcc_end.c && gcc -c -g -O2 "
+           "-fPIC -Dgcc_part=gcc_part2 -Dgcc_end=gcc_end2 gcc_end.c && clang -c -g -O2 -fPIC "
+           "-fno-omit-frame-pointer clang_part.c && gcc -shared -o libmixed.so gcc_part.o "
+           "clang_part.o gcc_end.o",
+           dir);
+  assert_int_equal(system(cmd), 0);
+  void *lib = dlopen(so, RTLD_NOW);
+  assert_non_null(lib);
+  int (*clang_fn)(int (*)(void));
+  *(void **)&clang_fn = dlsym(lib, "clang_fn");
+  assert_non_null(clang_fn);
+  assert_int_equal(clang_fn(capture_from_library), 3);
+  NO_TAIL();
+
+  assert_true(mixed_n >= 2);
+  assert_string_equal(outer_frame(mixed_pcs[0]).function, "capture_from_library");
+  struct tg_frame fr[8];
+  int m = tg__symbolize(mixed_pcs[1], fr, 8);
+  assert_int_equal(m, 2);
+  assert_string_equal(fr[0].function, "twice");
+  assert_true(fr[0].inlined);
+  assert_true(ends_with(fr[0].file, "clang_part.c"));
+  assert_int_equal(fr[0].line, line_of(mixed_clang_src, "/* INLINED */"));
+  assert_string_equal(fr[1].function, "clang_fn");
+  assert_int_equal(fr[1].line, line_of(mixed_clang_src, "/* CALL */"));
+
+  dlclose(lib);
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  assert_int_equal(system(cmd), 0);
+}
+
 /* Runs last: every test above symbolized frames of libraries without debug
  * info here (cmocka's at least), with DEBUGINFOD_URLS set by main. libdw's
  * standard lookup would then have loaded the debuginfod client to fetch it
@@ -770,6 +856,7 @@ int main(void) {
       cmocka_unit_test(test_capture_on_stack_overflow),
       cmocka_unit_test(test_capture_context_null_function_call),
       cmocka_unit_test(test_symbolize_concurrently),
+      cmocka_unit_test(test_symbolize_dlopened_mixed_compilers),
       cmocka_unit_test(test_no_debuginfod_lookup),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
