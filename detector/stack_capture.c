@@ -217,12 +217,10 @@ extern void tg__ctx_start(void) __attribute__((weak));
  * first switch) is shown as its function, as Go does: its entry pc, exact
  * (+1, see the top of this file). Returns -1 for a goroutine that has run. */
 static int fresh_g(const struct tg_g *g, uintptr_t *pcs) {
+  const uintptr_t *sp;
   bool fresh = g->sp == NULL;
-  if (!fresh && tg__ctx_start != NULL) {
-    uintptr_t rip;
-    fresh = safe_read_word((uintptr_t)((const uintptr_t *)g->sp + SAVED_RIP), &rip) &&
-            rip == (uintptr_t)tg__ctx_start;
-  }
+  if (!fresh && tg__ctx_start != NULL && g_saved_regs(g, &sp))
+    fresh = sp[SAVED_RIP] == (uintptr_t)tg__ctx_start;
   if (!fresh)
     return -1;
   if (g->fn == NULL)
