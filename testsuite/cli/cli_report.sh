@@ -5,8 +5,8 @@
 # nesting).
 . "$SRC_DIR/lib.sh"
 cd "$WORK"
-fake race race; fake race2 race2; fake deadlock_hang deadlock_hang; fake leak leak
-expect 1 "$TANGLE" test --count 2 --seed 7 --timeout 2s --format json --output saved.jsonl race race2 deadlock_hang leak
+fake race race; fake race2 race2; fake deadlock deadlock; fake leak leak
+expect 1 "$TANGLE" test --count 2 --seed 7 --format json --output saved.jsonl race race2 deadlock leak
 
 expect 0 "$TANGLE" report saved.jsonl
 [ "$(grep -c '^WARNING: DATA RACE$' out)" = 2 ] || fail "report text: races"
@@ -26,7 +26,7 @@ expect 0 "$TANGLE" report --format json saved.jsonl again.jsonl
 expect 0 "$TANGLE" report --format sarif --output r.sarif saved.jsonl
 python3 "$SRC_DIR/check_sarif.py" r.sarif data_race=2 deadlock=1 leak=1 >/dev/null || fail "SARIF"
 expect 0 "$TANGLE" report --format junit --output r.xml saved.jsonl
-python3 "$SRC_DIR/check_junit.py" r.xml race=1/0 race2=2/0 deadlock_hang=1/0 leak=0/0 >/dev/null \
+python3 "$SRC_DIR/check_junit.py" r.xml race=1/0 race2=2/0 deadlock=1/0 leak=0/0 >/dev/null \
   || fail "JUnit"
 
 # DOT: the deadlock cycle, goroutines and resources as nodes, labelled edges
