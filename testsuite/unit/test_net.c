@@ -475,6 +475,101 @@ NET_TEST(test_close_wakes_parked_accept) {
   CHECK_EQ(dial_local(port), -ECONNREFUSED);
 }
 
+/* A writer parked on a full socket buffer and a reader parked on an empty
+ * one, on the same fd: close wakes both. */
+struct parked_write {
+  int fd;
+  size_t len;
+  tg_chan *result; /* int: the write's result (-errno, or len) */
+};
+
+static void parked_write_main(void *arg) {
+  struct parked_write *p = arg;
+  char *buf = calloc(1, p->len);
+  send_int(p->result, (int)tg_write(p->fd, buf, p->len));
+  free(buf);
+}
+
+NET_TEST(test_close_wakes_reader_and_writer) {
+  int port;
+  int lfd = listen_local(&port);
+  int cfd = dial_local(port);
+  int sfd = tg_accept(lfd);
+  CHECK(cfd >= 0 && sfd >= 0);
+  int before = atomic_load(&tg__sched.nio_waiters);
+  struct parked_read r = {sfd, tg_chan_make(sizeof(int), 1)};
+  /* Far more than the socket buffers hold; cfd never reads. */
+  struct parked_write w = {sfd, 64u << 20, tg_chan_make(sizeof(int), 1)};
+  tg_go(parked_read_main, &r);
+  tg_go(parked_write_main, &w);
+  wait_io_waiters(before + 2);
+  CHECK_EQ(tg_close(sfd), 0);
+  CHECK_EQ(recv_int(r.result), -EBADF);
+  CHECK_EQ(recv_int(w.result), -EBADF);
+  tg_chan_free(r.result);
+  tg_chan_free(w.result);
+  tg_close(cfd);
+  tg_close(lfd);
+}
+
+NET_TEST(test_deadline_on_parked_write) {
+  int port;
+  int lfd = listen_local(&port);
+  int cfd = dial_local(port);
+  int sfd = tg_accept(lfd);
+  CHECK(cfd >= 0 && sfd >= 0);
+  CHECK_EQ(tg_set_deadline(sfd, tg_now() + 20 * TG_MILLISECOND), 0);
+  size_t len = 64u << 20;
+  char *buf = calloc(1, len);
+  CHECK_EQ(tg_write(sfd, buf, len), -ETIMEDOUT);
+  free(buf);
+  tg_close(cfd);
+  tg_close(sfd);
+  tg_close(lfd);
+}
+
+/* Two goroutines parked reading the same socket: each byte written wakes
+ * them, one takes it, the other parks again; both end with one byte. */
+NET_TEST(test_two_readers_one_socket) {
+  int port;
+  int lfd = listen_local(&port);
+  int cfd = dial_local(port);
+  int sfd = tg_accept(lfd);
+  CHECK(cfd >= 0 && sfd >= 0);
+  int before = atomic_load(&tg__sched.nio_waiters);
+  tg_chan *results = tg_chan_make(sizeof(int), 2);
+  struct parked_read r = {sfd, results};
+  tg_go(parked_read_main, &r);
+  tg_go(parked_read_main, &r);
+  wait_io_waiters(before + 2);
+  CHECK_EQ(tg_write(cfd, "a", 1), 1);
+  CHECK_EQ(recv_int(results), 1);
+  CHECK_EQ(tg_write(cfd, "b", 1), 1);
+  CHECK_EQ(recv_int(results), 1);
+  tg_chan_free(results);
+  tg_close(cfd);
+  tg_close(sfd);
+  tg_close(lfd);
+}
+
+/* A peer that went away: the write fails with EPIPE or ECONNRESET, and no
+ * SIGPIPE kills the program. */
+NET_TEST(test_write_to_closed_peer) {
+  int port;
+  int lfd = listen_local(&port);
+  int cfd = dial_local(port);
+  int sfd = tg_accept(lfd);
+  CHECK(cfd >= 0 && sfd >= 0);
+  CHECK_EQ(tg_close(sfd), 0);
+  char buf[4096] = {0};
+  ssize_t r = 0;
+  for (int i = 0; i < 1000 && r >= 0; i++)
+    r = tg_write(cfd, buf, sizeof buf);
+  CHECK(r == -EPIPE || r == -ECONNRESET);
+  tg_close(cfd);
+  tg_close(lfd);
+}
+
 /* ---- errors ------------------------------------------------------------------ */
 
 NET_TEST(test_dial_closed_port_refused) {
@@ -785,6 +880,10 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_deadline_moved_into_past_wakes_reader),
       cmocka_unit_test(test_close_wakes_parked_reader),
       cmocka_unit_test(test_close_wakes_parked_accept),
+      cmocka_unit_test(test_close_wakes_reader_and_writer),
+      cmocka_unit_test(test_deadline_on_parked_write),
+      cmocka_unit_test(test_two_readers_one_socket),
+      cmocka_unit_test(test_write_to_closed_peer),
       cmocka_unit_test(test_dial_closed_port_refused),
       cmocka_unit_test(test_listen_bad_addresses),
       cmocka_unit_test(test_ipv6_loopback),
