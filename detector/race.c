@@ -1,0 +1,298 @@
+/* The race detector's side of detector/hooks.h: goroutine lifecycle, slots,
+ * and the happens-before edges the runtime reports (race build only). */
+#ifdef TANGLE_RACE
+#include "history.h"
+#include "race_state.h"
+#include "rt.h"
+
+#include <string.h>
+
+struct tg_slot tg__slots[TG_MAX_SLOTS];
+
+/* Slot allocation, under slot_lock (owned by this file): never-used slots
+ * are handed out from next_fresh up; freed ones wait in a FIFO ring and are
+ * reused oldest first once TG_SLOT_QUARANTINE others are behind them. */
+static tg__lock slot_lock;
+static uint32_t next_fresh = 1;
+static uint32_t free_ring[TG_MAX_SLOTS];
+static uint32_t free_head, free_count;
+
+/* Recycled tg_race_g structures, under state_lock (owned by this file). */
+static tg__lock state_lock;
+static struct tg_race_g *state_free;
+
+static _Atomic int race_state; /* 0 off, 1 starting, 2 ready, 3 unavailable */
+
+void tg__race_report_init(void);
+
+void tg__race_init(void) {
+  int s = atomic_load_explicit(&race_state, memory_order_acquire);
+  if (s >= 2)
+    return;
+  int zero = 0;
+  if (!atomic_compare_exchange_strong(&race_state, &zero, 1)) {
+    while (atomic_load_explicit(&race_state, memory_order_acquire) < 2)
+      ;
+    return;
+  }
+  bool ok = tg__shadow_init();
+  if (ok)
+    tg__race_report_init();
+  atomic_store_explicit(&race_state, ok ? 2 : 3, memory_order_release);
+}
+
+bool tg__race_ready(void) {
+  return atomic_load_explicit(&race_state, memory_order_relaxed) == 2;
+}
+
+void tg__race_refresh_fast(struct tg_race_g *r) {
+  r->fast = r->slot && !r->ignore ? (uint64_t)r->slot << 32 | r->epoch : 0;
+}
+
+static struct tg_race_g *state_new(struct tg_g *g) {
+  tg__lock_acquire(&state_lock);
+  struct tg_race_g *r = state_free;
+  if (r)
+    state_free = r->free_next;
+  tg__lock_release(&state_lock);
+  uintptr_t *stk = NULL;
+  uint32_t cap = 0;
+  if (r) {
+    stk = r->stk, cap = r->stk_cap; /* keep the call-stack buffer */
+  } else {
+    r = __libc_malloc(sizeof *r);
+    if (!r)
+      tg__fatal("race detector: out of memory");
+  }
+  memset(r, 0, sizeof *r);
+  r->stk = stk;
+  r->stk_cap = cap;
+  r->g = g;
+  r->gid = g->id;
+  r->stack_lo = (uintptr_t)g->stack_lo;
+  r->stack_hi = (uintptr_t)g->stack_hi;
+  r->stack_touched = r->stack_hi;
+  return r;
+}
+
+static void state_free_one(struct tg_race_g *r) {
+  tg__vc_unref(r->vc);
+  tg__vc_unref(r->fence_rel);
+  tg__vc_unref(r->acq_pending);
+  if (r->stk_cap > 256) { /* a deep recursion's buffer is not worth keeping */
+    __libc_free(r->stk);
+    r->stk = NULL;
+    r->stk_cap = 0;
+  }
+  tg__lock_acquire(&state_lock);
+  r->free_next = state_free;
+  state_free = r;
+  tg__lock_release(&state_lock);
+}
+
+/* ---- slots ----------------------------------------------------------- */
+
+bool tg__race_attach_slot(struct tg_race_g *r) {
+  uint32_t s = 0;
+  tg__lock_acquire(&slot_lock);
+  if (free_count && (free_count >= TG_SLOT_QUARANTINE || next_fresh == TG_MAX_SLOTS)) {
+    s = free_ring[free_head];
+    free_head = (free_head + 1) % TG_MAX_SLOTS;
+    free_count--;
+  } else if (next_fresh < TG_MAX_SLOTS) {
+    s = next_fresh++;
+  }
+  if (s) {
+    tg__slots[s].holder = r;
+    tg__slots[s].gid = r->gid;
+    r->slot = s;
+    r->epoch = tg__slots[s].epoch + 1;
+    tg__slots[s].first_epoch = r->epoch;
+  }
+  tg__lock_release(&slot_lock);
+  if (!s) {
+    r->no_slot = true;
+    return false;
+  }
+  tg__race_refresh_fast(r);
+  tg__hist_attach(r);
+  return true;
+}
+
+static void detach_slot(struct tg_race_g *r) {
+  uint32_t s = r->slot;
+  if (!s)
+    return;
+  tg__hist_detach(r);
+  tg__lock_acquire(&slot_lock);
+  tg__slots[s].epoch = r->epoch;
+  tg__slots[s].holder = NULL;
+  tg__slots[s].gid = 0;
+  free_ring[(free_head + free_count) % TG_MAX_SLOTS] = s;
+  free_count++;
+  tg__lock_release(&slot_lock);
+  r->slot = 0;
+  r->fast = 0;
+}
+
+bool tg__race_goroutine_alive(uint32_t slot, uint64_t gid) {
+  return slot < TG_MAX_SLOTS && __atomic_load_n(&tg__slots[slot].gid, __ATOMIC_RELAXED) == gid;
+}
+
+uint64_t tg__race_slot_owner(uint32_t slot, uint32_t epoch) {
+  tg__lock_acquire(&slot_lock);
+  uint64_t gid =
+      tg__slots[slot].gid && epoch >= tg__slots[slot].first_epoch ? tg__slots[slot].gid : 0;
+  tg__lock_release(&slot_lock);
+  return gid;
+}
+
+/* ---- clocks ---------------------------------------------------------- */
+
+void tg__race_tick(struct tg_race_g *r) {
+  if (!r->slot)
+    return;
+  if (r->epoch == UINT32_MAX) /* four billion releases by one slot: saturate */
+    return;
+  r->epoch++;
+  tg__race_refresh_fast(r);
+  tg__hist_put1(r, TG_EV(TG_EV_EPOCH) | r->epoch);
+}
+
+/* Folds the creator's epoch into the clock proper. */
+static void fold_override(struct tg_race_g *r) {
+  if (r->ov_slot) {
+    tg__vc_set_max(&r->vc, r->ov_slot, r->ov_epoch);
+    r->ov_slot = 0;
+  }
+}
+
+void tg__race_clock_acquire(struct tg_race_g *r, const struct tg_vc *src) {
+  if (!src)
+    return;
+  fold_override(r);
+  tg__vc_join(&r->vc, src);
+}
+
+void tg__race_clock_into(const struct tg_race_g *r, struct tg_vc **dst, bool merge) {
+  uint32_t n = r->vc ? r->vc->n : 0;
+  if (r->ov_slot >= n)
+    n = r->ov_slot + 1;
+  if (r->slot >= n)
+    n = r->slot + 1;
+  if (!merge) {
+    struct tg_vc *d = *dst;
+    if (!d || atomic_load_explicit(&d->ref, memory_order_relaxed) != 1 || d->cap < n) {
+      tg__vc_unref(d);
+      d = *dst = tg__vc_new(n + n / 4);
+    }
+    uint32_t m = r->vc ? r->vc->n : 0;
+    if (m)
+      memcpy(d->e, r->vc->e, m * sizeof(uint32_t));
+    memset(d->e + m, 0, (n - m) * sizeof(uint32_t));
+    d->n = n;
+  } else {
+    tg__vc_join(dst, r->vc);
+  }
+  if (r->ov_slot)
+    tg__vc_set_max(dst, r->ov_slot, r->ov_epoch);
+  if (r->slot)
+    tg__vc_set_max(dst, r->slot, r->epoch);
+}
+
+struct tg_vc *tg__race_clock_snapshot(const struct tg_race_g *r) {
+  struct tg_vc *vc = NULL;
+  tg__race_clock_into(r, &vc, false);
+  return vc;
+}
+
+/* ---- hooks.h: goroutine lifecycle ------------------------------------ */
+
+void tg__race_go_create(struct tg_g *parent, struct tg_g *child) {
+  tg__race_init();
+  if (!tg__race_ready())
+    return;
+  struct tg_race_g *rc = state_new(child);
+  struct tg_race_g *rp = parent ? parent->race : NULL;
+  if (rp) {
+    /* The child shares the parent's clock; the parent's own epoch rides
+     * along as the override, so spawning copies nothing. */
+    fold_override(rp);
+    if (rp->vc) {
+      atomic_fetch_add_explicit(&rp->vc->ref, 1, memory_order_relaxed);
+      rc->vc = rp->vc;
+    }
+    if (rp->slot) {
+      rc->ov_slot = rp->slot;
+      rc->ov_epoch = rp->epoch;
+      tg__race_tick(rp);
+    }
+  }
+  child->race = rc;
+}
+
+void tg__race_go_start(struct tg_g *g) {
+  if (g->race)
+    return;
+  /* The main goroutine (made by the runtime's constructor, not by go). */
+  tg__race_init();
+  if (tg__race_ready())
+    g->race = state_new(g);
+}
+
+void tg__race_go_end(struct tg_g *g) {
+  struct tg_race_g *r = g->race;
+  if (!r)
+    return;
+  g->race = NULL;
+  /* The next goroutine on this stack must not inherit its history. */
+  if (r->stack_lo && r->stack_touched < r->stack_hi)
+    tg__shadow_reset(r->stack_touched, r->stack_hi - r->stack_touched);
+  detach_slot(r);
+  state_free_one(r);
+}
+
+/* ---- hooks.h: happens-before through addresses ------------------------ */
+
+void tg__race_acquire(const void *addr) {
+  struct tg_race_g *r = tg__race_cur();
+  if (r)
+    tg__race_sync_acquire(r, (uintptr_t)addr);
+}
+
+void tg__race_release(const void *addr) {
+  struct tg_race_g *r = tg__race_cur();
+  if (r)
+    tg__race_sync_release(r, (uintptr_t)addr, false);
+}
+
+void tg__race_release_merge(const void *addr) {
+  struct tg_race_g *r = tg__race_cur();
+  if (r)
+    tg__race_sync_release(r, (uintptr_t)addr, true);
+}
+
+void tg__race_acquire_g(struct tg_g *g, const void *addr) {
+  if (g && g->race)
+    tg__race_sync_acquire(g->race, (uintptr_t)addr);
+}
+
+void tg__race_release_g(struct tg_g *g, const void *addr) {
+  if (g && g->race)
+    tg__race_sync_release(g->race, (uintptr_t)addr, false);
+}
+
+void tg__race_read_range_g(struct tg_g *g, const void *addr, size_t n, void *pc) {
+  if (g && g->race && n)
+    tg__race_access_range(g->race, (uintptr_t)addr, n, false, (uintptr_t)pc);
+}
+
+void tg__race_write_range_g(struct tg_g *g, const void *addr, size_t n, void *pc) {
+  if (g && g->race && n)
+    tg__race_access_range(g->race, (uintptr_t)addr, n, true, (uintptr_t)pc);
+}
+
+void tg__race_free_sync(const void *addr) {
+  tg__race_sync_free_range((uintptr_t)addr, 1);
+}
+#endif

@@ -1,0 +1,140 @@
+/* The slow path of an access: compare it with the shadow cells of its
+ * 8-byte word, report a conflict, remember it (race build only).
+ *
+ * A word keeps up to four accesses. Rules, for the current access A by
+ * slot S at epoch E over bytes B:
+ *  - a cell of S itself never races with A (program order); if it is of
+ *    the same epoch and kind it absorbs A (bytes merged), and a write of
+ *    the same epoch covering B makes a read A redundant;
+ *  - a cell of another slot races with A if their bytes overlap, one of
+ *    them writes, not both are atomic, and A's goroutine does not know the
+ *    cell's epoch (FastTrack's test: cell.epoch <= clock[cell.slot]);
+ *  - A goes into an empty cell, or over a cell of S it supersedes (a read
+ *    by anything of S, a write by a write), or else over a pseudo-random
+ *    one (which may hide a later race, never invent one). */
+#ifdef TANGLE_RACE
+#include "history.h"
+#include "race_state.h"
+
+static inline uint64_t load_cell(const uint64_t *c) {
+  return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
+
+static void check_word(struct tg_race_g *r, uintptr_t addr, uint32_t bytes, bool write, bool atomic,
+                       uintptr_t pc, unsigned size) {
+  uint64_t *sh = tg__shadow_of(addr);
+  uint64_t kind = (write ? 0 : TG_CELL_READ) | (atomic ? TG_CELL_ATOMIC : 0);
+  int store = -1, empty = -1;
+  uint64_t mine = 0;
+  for (int i = 0; i < TG_SHADOW_CELLS; i++) {
+    uint64_t c = load_cell(&sh[i]);
+    if (!c) {
+      if (empty < 0)
+        empty = i;
+      continue;
+    }
+    uint32_t cs = tg__cell_slot(c), cb = tg__cell_bytes(c);
+    if (cs == r->slot) {
+      bool c_read = c & TG_CELL_READ;
+      if (tg__cell_epoch(c) == r->epoch) {
+        if ((c & (TG_CELL_READ | TG_CELL_ATOMIC)) == kind) {
+          if ((cb | bytes) == cb)
+            return;            /* the same access, already checked this epoch */
+          store = i, mine = c; /* merge the bytes into it */
+          continue;
+        }
+        if (!c_read && !write && (cb | bytes) == cb && (!(c & TG_CELL_ATOMIC) || atomic))
+          return; /* a write of this epoch covers this read */
+      }
+      if (store < 0 && (c_read || write) && (cb & ~bytes) == 0)
+        store = i;
+      continue;
+    }
+    if (!(cb & bytes))
+      continue;
+    if ((c & TG_CELL_READ) && !write)
+      continue;
+    if ((c & TG_CELL_ATOMIC) && atomic)
+      continue;
+    if (tg__race_knows(r, cs) >= tg__cell_epoch(c))
+      continue;
+    tg__race_found(r, addr, size, write, atomic, pc, c);
+  }
+  if (!r->slot)
+    return; /* no slot to record it under: checked only */
+  uint64_t cur = (uint64_t)r->slot << TG_CELL_SLOT_SHIFT | r->epoch | kind |
+                 (uint64_t)(bytes | tg__cell_bytes(mine)) << TG_CELL_MASK_SHIFT;
+  if (store < 0)
+    store = empty;
+  if (store < 0)
+    store = (int)((addr >> 3) ^ r->epoch ^ (pc >> 4)) & (TG_SHADOW_CELLS - 1);
+  __atomic_store_n(&sh[store], cur, __ATOMIC_RELAXED);
+}
+
+static inline void note_stack(struct tg_race_g *r, uintptr_t addr) {
+  if (addr < r->stack_touched && addr >= r->stack_lo)
+    r->stack_touched = addr & ~(uintptr_t)7;
+}
+
+static bool prepare(struct tg_race_g *r) {
+  if (r->ignore)
+    return false;
+  if (!r->slot && !r->no_slot)
+    tg__race_attach_slot(r);
+  return true;
+}
+
+void tg__race_access_slow(struct tg_race_g *r, uintptr_t addr, unsigned size, bool write,
+                          bool atomic, uintptr_t pc, bool traced) {
+  if (!prepare(r) || !tg__app_addr(addr))
+    return;
+  if (traced && r->slot)
+    tg__hist_access(r, addr, size, write, atomic, pc);
+  note_stack(r, addr);
+  if ((addr & 7) + size <= 8) {
+    check_word(r, addr, ((1u << size) - 1) << (addr & 7), write, atomic, pc, size);
+    return;
+  }
+  /* Straddles words (unaligned, or 16 bytes): one check per word. */
+  for (uintptr_t a = addr, end = addr + size; a < end;) {
+    uintptr_t next = (a & ~(uintptr_t)7) + 8;
+    unsigned n = (unsigned)((next < end ? next : end) - a);
+    check_word(r, a, ((1u << n) - 1) << (a & 7), write, atomic, pc, size);
+    a += n;
+  }
+}
+
+void tg__race_access_range(struct tg_race_g *r, uintptr_t addr, size_t size, bool write,
+                           uintptr_t pc) {
+  if (!size || !prepare(r) || !tg__app_addr(addr) || !tg__app_addr(addr + size - 1))
+    return;
+  if (r->slot) {
+    uint64_t ev[3] = {TG_EV(TG_EV_RANGE) | (uint64_t)write << 59 | (addr & 0xffffffffffffull), pc,
+                      size};
+    if (r->tpos + 3 <= r->tend) {
+      r->tpos[0] = ev[0], r->tpos[1] = ev[1], r->tpos[2] = ev[2];
+      r->tpos += 3;
+    } else {
+      tg__hist_put_slow(r, ev, 3);
+    }
+  }
+  note_stack(r, addr);
+  uint64_t kind = write ? 0 : TG_CELL_READ;
+  for (uintptr_t a = addr, end = addr + size; a < end;) {
+    uintptr_t next = (a & ~(uintptr_t)7) + 8;
+    unsigned n = (unsigned)((next < end ? next : end) - a);
+    uint32_t bytes = ((1u << n) - 1) << (a & 7);
+    /* Same-epoch fast check per word, as the single accesses do. */
+    uint64_t cur = r->fast | (uint64_t)bytes << TG_CELL_MASK_SHIFT | kind;
+    const uint64_t *sh = tg__shadow_of(a);
+    bool same = false;
+    if (r->fast)
+      for (int i = 0; i < TG_SHADOW_CELLS; i++)
+        if (load_cell(&sh[i]) == cur)
+          same = true;
+    if (!same)
+      check_word(r, a, bytes, write, false, pc, n);
+    a += n;
+  }
+}
+#endif

@@ -1,0 +1,114 @@
+/* The race detector's internal state, shared by the detector's race*.c,
+ * tsan_*.c, history.c and malloc.c (race build only).
+ *
+ * Per goroutine (struct tg_g's `race` field) a tg_race_g: its slot and
+ * epoch (clock.h), what it knows of other slots, its shadow call stack and
+ * its cursor in its slot's access history. It is small (about 150 bytes
+ * plus the call stack, grown on demand) so that a million parked goroutines
+ * stay cheap. */
+#ifndef TANGLE_RACE_STATE_H
+#define TANGLE_RACE_STATE_H
+
+#include "clock.h"
+#include "rt.h"
+#include "shadow.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct tg_g;
+
+struct tg_race_g {
+  /* (slot << 32 | epoch): what a cell holds for this goroutine's accesses
+   * in the current epoch, or 0 when accesses must take the slow path (no
+   * slot yet, or ignoring). First field: the fast path reads only it. */
+  uint64_t fast;
+  uint32_t slot, epoch;
+  struct tg_vc *vc;           /* knowledge of other slots; may be shared */
+  uint32_t ov_slot, ov_epoch; /* the creator's epoch, not yet folded into vc */
+  uint64_t *tpos, *tend;      /* write cursor in its slot's history */
+  uintptr_t *stk;             /* shadow call stack: call sites, outermost first */
+  uint32_t depth, stk_cap;
+  int ignore;   /* tg_race_ignore_begin nesting, and the detector's own work */
+  bool no_slot; /* every slot taken: accesses are checked, not recorded */
+  struct tg_g *g;
+  uint64_t gid;
+  uintptr_t stack_lo, stack_hi; /* its goroutine stack (0 for the main one) */
+  uintptr_t stack_touched;      /* lowest address of it the detector shadowed */
+  struct tg_vc *fence_rel;      /* its clock at the last release fence */
+  struct tg_vc *acq_pending;    /* clocks seen by relaxed loads, for acquire fences */
+  struct tg_race_g *free_next;
+};
+
+/* A slot: one timeline of epochs, held by one goroutine at a time. */
+struct tg_slot {
+  uint32_t epoch;       /* the last epoch a finished holder used */
+  uint32_t first_epoch; /* the current holder's first epoch */
+  uint64_t gid;         /* holder's goroutine id; 0 when free */
+  struct tg_race_g *holder;
+  struct tg_trace *trace; /* access history (history.c) */
+};
+/* Indexed by slot; owned by race.c, entries changed under its slot lock
+ * (trace cursors by the holder only). */
+extern struct tg_slot tg__slots[TG_MAX_SLOTS];
+
+void tg__race_init(void); /* idempotent */
+bool tg__race_ready(void);
+
+/* The running goroutine's detector state, or NULL when accesses are not
+ * tracked (before initialization, on a scheduler thread). */
+static inline struct tg_race_g *tg__race_cur(void) {
+  struct tg_g *g = tg__getg();
+  return g ? (struct tg_race_g *)g->race : NULL;
+}
+
+/* Slow path of every access: [addr, addr+size) within one 8-byte word. */
+void tg__race_access_slow(struct tg_race_g *r, uintptr_t addr, unsigned size, bool write,
+                          bool atomic, uintptr_t pc, bool traced);
+/* Any range: traced once, checked word by word. */
+void tg__race_access_range(struct tg_race_g *r, uintptr_t addr, size_t size, bool write,
+                           uintptr_t pc);
+
+/* Clocks of the running goroutine (race.c). */
+bool tg__race_attach_slot(struct tg_race_g *r);
+void tg__race_tick(struct tg_race_g *r);
+void tg__race_refresh_fast(struct tg_race_g *r);
+static inline uint32_t tg__race_knows(const struct tg_race_g *r, uint32_t slot) {
+  if (slot == r->slot)
+    return r->epoch;
+  uint32_t v = tg__vc_get(r->vc, slot);
+  if (slot == r->ov_slot && r->ov_epoch > v)
+    v = r->ov_epoch;
+  return v;
+}
+/* Sync objects: clocks attached to addresses (race_sync.c). */
+void tg__race_sync_acquire(struct tg_race_g *r, uintptr_t addr);
+void tg__race_sync_release(struct tg_race_g *r, uintptr_t addr, bool merge);
+void tg__race_sync_free_range(uintptr_t addr, size_t n);
+/* Atomic operations run under their address's lock, so that the value an
+ * operation reads and the clock it acquires are consistent. */
+enum { TG_ATOMIC_LOAD, TG_ATOMIC_STORE, TG_ATOMIC_RMW };
+tg__lock *tg__race_atomic_lock(uintptr_t addr);
+/* With that lock held, after the operation: its synchronization by memory
+ * order (mo: C11's, 0 relaxed .. 5 seq_cst). True if it released (the
+ * caller ticks once the lock is dropped). */
+bool tg__race_atomic_sync(struct tg_race_g *r, uintptr_t addr, int kind, int mo);
+/* The running goroutine's logical clock, materialized. */
+struct tg_vc *tg__race_clock_snapshot(const struct tg_race_g *r);
+void tg__race_clock_into(const struct tg_race_g *r, struct tg_vc **dst, bool merge);
+void tg__race_clock_acquire(struct tg_race_g *r, const struct tg_vc *src);
+
+/* A race between the current access and a shadow cell (race_report.c). */
+void tg__race_found(struct tg_race_g *r, uintptr_t addr, unsigned size, bool write, bool atomic,
+                    uintptr_t pc, uint64_t cell);
+
+/* Whether a goroutine id still runs (its slot is still held by it). */
+bool tg__race_goroutine_alive(uint32_t slot, uint64_t gid);
+
+void *__libc_malloc(size_t n);
+void *__libc_calloc(size_t n, size_t m);
+void *__libc_realloc(void *p, size_t n);
+void __libc_free(void *p);
+
+#endif

@@ -1,0 +1,188 @@
+/* Sync objects: the clocks attached to synchronization addresses (a
+ * channel slot, a mutex, an atomic variable). Each lives in a list hung
+ * from the meta word of its 8-byte application word (shadow.h), so lookup
+ * is address arithmetic, and freeing memory finds the clocks inside it.
+ * Lists and clocks are protected by striped locks keyed by the word. */
+#ifdef TANGLE_RACE
+#include "race_state.h"
+#include "rt.h"
+
+#include <sys/mman.h>
+
+struct tg_sync {
+  uintptr_t addr;
+  struct tg_sync *next;
+  struct tg_vc *vc;
+  uint64_t rel_gid; /* who heads the current release sequence (atomics) */
+};
+
+#define STRIPES 4096
+/* Owned by this file: stripe i guards the lists of meta words hashing to i
+ * and the clocks in them. */
+static tg__lock stripes[STRIPES];
+
+static tg__lock *stripe_of(uintptr_t addr) {
+  uintptr_t w = addr >> 3;
+  return &stripes[(w ^ (w >> 12)) % STRIPES];
+}
+
+static struct tg_sync *find(uintptr_t addr, bool create) {
+  struct tg_sync **head = (struct tg_sync **)tg__meta_of(addr);
+  for (struct tg_sync *s = *head; s; s = s->next)
+    if (s->addr == addr)
+      return s;
+  if (!create)
+    return NULL;
+  struct tg_sync *s = __libc_calloc(1, sizeof *s);
+  if (!s)
+    tg__fatal("race detector: out of memory for a sync object");
+  s->addr = addr;
+  s->next = *head;
+  *head = s;
+  return s;
+}
+
+static bool usable(uintptr_t addr) {
+  return tg__shadow_ready() && tg__app_addr(addr);
+}
+
+void tg__race_sync_acquire(struct tg_race_g *r, uintptr_t addr) {
+  if (!usable(addr))
+    return;
+  tg__lock *l = stripe_of(addr);
+  tg__lock_acquire(l);
+  struct tg_sync *s = find(addr, false);
+  if (s && s->vc)
+    tg__race_clock_acquire(r, s->vc);
+  tg__lock_release(l);
+}
+
+void tg__race_sync_release(struct tg_race_g *r, uintptr_t addr, bool merge) {
+  if (!usable(addr))
+    return;
+  tg__lock *l = stripe_of(addr);
+  tg__lock_acquire(l);
+  struct tg_sync *s = find(addr, true);
+  tg__race_clock_into(r, &s->vc, merge);
+  s->rel_gid = r->gid;
+  tg__lock_release(l);
+  tg__race_tick(r);
+}
+
+tg__lock *tg__race_atomic_lock(uintptr_t addr) {
+  return stripe_of(addr);
+}
+
+static bool mo_acquires(int mo) {
+  return mo == 1 || mo == 2 || mo == 4 || mo == 5; /* consume counts as acquire */
+}
+static bool mo_releases(int mo) {
+  return mo == 3 || mo == 4 || mo == 5;
+}
+
+bool tg__race_atomic_sync(struct tg_race_g *r, uintptr_t addr, int kind, int mo) {
+  if (!usable(addr))
+    return false;
+  bool released = false;
+  if (kind != TG_ATOMIC_LOAD) {
+    bool merge = kind == TG_ATOMIC_RMW;
+    if (mo_releases(mo)) {
+      struct tg_sync *s = find(addr, true);
+      tg__race_clock_into(r, &s->vc, merge);
+      s->rel_gid = r->gid;
+      released = true;
+    } else if (r->fence_rel) {
+      /* A release fence earlier in this goroutine: this relaxed write
+       * carries the clock of that fence (C11 7.17.4). */
+      struct tg_sync *s = find(addr, true);
+      if (merge) {
+        tg__vc_join(&s->vc, r->fence_rel);
+      } else {
+        tg__vc_unref(s->vc);
+        s->vc = tg__vc_clone(r->fence_rel, 0);
+      }
+      s->rel_gid = r->gid;
+    } else if (!merge) {
+      /* C11 7.17.3: a release sequence continues through its head's own
+       * stores and anyone's read-modify-writes; another goroutine's plain
+       * store ends it. */
+      struct tg_sync *s = find(addr, false);
+      if (s && s->vc && s->rel_gid != r->gid) {
+        s->vc->n = 0;
+        s->rel_gid = 0;
+      }
+    }
+  }
+  if (kind != TG_ATOMIC_STORE) {
+    struct tg_sync *s = find(addr, false);
+    if (s && s->vc && s->vc->n) {
+      if (mo_acquires(mo))
+        tg__race_clock_acquire(r, s->vc);
+      else /* kept for a later acquire fence */
+        tg__vc_join(&r->acq_pending, s->vc);
+    }
+  }
+  return released;
+}
+
+static void free_word(uintptr_t w) {
+  void **meta = tg__meta_of(w);
+  if (!__atomic_load_n(meta, __ATOMIC_RELAXED))
+    return;
+  tg__lock *l = stripe_of(w);
+  tg__lock_acquire(l);
+  struct tg_sync *s = *meta;
+  *meta = NULL;
+  tg__lock_release(l);
+  while (s) {
+    struct tg_sync *next = s->next;
+    tg__vc_unref(s->vc);
+    __libc_free(s);
+    s = next;
+  }
+}
+
+/* Large ranges give their meta pages back without looking for clocks in
+ * them: the few sync objects a big buffer might hold are leaked, which is
+ * harmless (a stale clock can only hide a race). */
+#define SCAN_MAX ((size_t)1 << 20)
+
+void tg__race_sync_free_range(uintptr_t addr, size_t n) {
+  if (!n || !usable(addr))
+    return;
+  uintptr_t lo = addr & ~(uintptr_t)7, hi = (addr + n + 7) & ~(uintptr_t)7;
+  if (n == 1) { /* one object: only the syncs at exactly that address */
+    tg__lock *l = stripe_of(addr);
+    tg__lock_acquire(l);
+    struct tg_sync **pp = (struct tg_sync **)tg__meta_of(addr), *dead = NULL;
+    while (*pp) {
+      if ((*pp)->addr == addr) {
+        dead = *pp;
+        *pp = dead->next;
+        break;
+      }
+      pp = &(*pp)->next;
+    }
+    tg__lock_release(l);
+    if (dead) {
+      tg__vc_unref(dead->vc);
+      __libc_free(dead);
+    }
+    return;
+  }
+  if (hi - lo > SCAN_MAX) {
+    char *mlo = (char *)tg__meta_of(lo), *mhi = (char *)tg__meta_of(hi - 8) + 8;
+    char *plo = (char *)(((uintptr_t)mlo + 4095) & ~(uintptr_t)4095);
+    char *phi = (char *)((uintptr_t)mhi & ~(uintptr_t)4095);
+    for (uintptr_t w = lo; (char *)tg__meta_of(w) < plo && w < hi; w += 8)
+      free_word(w);
+    if (phi > plo)
+      madvise(plo, (size_t)(phi - plo), MADV_DONTNEED);
+    for (uintptr_t w = lo + (uintptr_t)(phi - mlo); w < hi; w += 8)
+      free_word(w);
+    return;
+  }
+  for (uintptr_t w = lo; w < hi; w += 8)
+    free_word(w);
+}
+#endif

@@ -1,0 +1,104 @@
+/* Shadow memory: reservation of the fixed mapping described in shadow.h,
+ * and resetting ranges of it when application memory is reused. */
+#ifdef TANGLE_RACE
+#include "shadow.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+/* 0 not yet, 1 mapping in progress, 2 ready, 3 failed; written once by the
+ * first caller of tg__shadow_init (others wait for it). */
+static _Atomic int shadow_state;
+
+static bool reserve(uintptr_t lo, uintptr_t hi, int prot) {
+  void *p = mmap((void *)lo, hi - lo, prot,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+  if (p == MAP_FAILED)
+    return false;
+  if ((uintptr_t)p != lo) { /* a kernel that ignores the flag */
+    munmap(p, hi - lo);
+    return false;
+  }
+  return true;
+}
+
+/* Holes between the application ranges and the shadow: reserved so the
+ * kernel never puts an application mapping where its shadow would alias.
+ * A hole that is partly in use already is left alone. */
+static void protect_holes(void) {
+  static const uintptr_t holes[][2] = {
+      {0x050000000000ull, TG_SHADOW_BASE},
+      {TG_SHADOW_END, 0x550000000000ull},
+      {0x5c0000000000ull, TG_META_BASE},
+      {TG_META_END, 0x7c0000000000ull},
+  };
+  for (size_t i = 0; i < sizeof holes / sizeof holes[0]; i++)
+    reserve(holes[i][0], holes[i][1], PROT_NONE);
+}
+
+bool tg__shadow_init(void) {
+  int s = atomic_load_explicit(&shadow_state, memory_order_acquire);
+  if (s >= 2)
+    return s == 2;
+  int zero = 0;
+  if (!atomic_compare_exchange_strong(&shadow_state, &zero, 1)) {
+    while ((s = atomic_load_explicit(&shadow_state, memory_order_acquire)) < 2)
+      ;
+    return s == 2;
+  }
+  bool ok = reserve(TG_SHADOW_BASE, TG_SHADOW_END, PROT_READ | PROT_WRITE) &&
+            reserve(TG_META_BASE, TG_META_END, PROT_READ | PROT_WRITE);
+  if (ok) {
+    /* Nothing of the shadow should ever be dumped or inherited. */
+    madvise((void *)TG_SHADOW_BASE, TG_SHADOW_END - TG_SHADOW_BASE, MADV_DONTDUMP);
+    madvise((void *)TG_META_BASE, TG_META_END - TG_META_BASE, MADV_DONTDUMP);
+    protect_holes();
+  } else {
+    static const char msg[] = "tangle: cannot map the race detector's shadow memory; "
+                              "data races will not be detected\n";
+    ssize_t r = write(2, msg, sizeof msg - 1);
+    (void)r;
+  }
+  atomic_store_explicit(&shadow_state, ok ? 2 : 3, memory_order_release);
+  return ok;
+}
+
+bool tg__shadow_ready(void) {
+  return atomic_load_explicit(&shadow_state, memory_order_relaxed) == 2;
+}
+
+/* Clears [lo, hi) of the shadow or meta: whole pages are given back to the
+ * kernel (cheap when they were never touched), the ragged ends are zeroed
+ * only where something is set, so that resetting memory the program never
+ * accessed does not make the shadow resident. */
+static void clear_region(char *lo, char *hi) {
+  const uintptr_t page = 4096;
+  char *plo = (char *)(((uintptr_t)lo + page - 1) & ~(page - 1));
+  char *phi = (char *)((uintptr_t)hi & ~(page - 1));
+  if (phi >= plo + 2 * page) {
+    madvise(plo, (size_t)(phi - plo), MADV_DONTNEED);
+  } else {
+    plo = phi = hi;
+  }
+  for (uint64_t *p = (uint64_t *)lo; (char *)p < plo; p++)
+    if (*p)
+      *p = 0;
+  for (uint64_t *p = (uint64_t *)phi; (char *)p < hi; p++)
+    if (*p)
+      *p = 0;
+}
+
+void tg__shadow_reset(uintptr_t addr, size_t n) {
+  if (!n || !tg__shadow_ready() || !tg__app_addr(addr))
+    return;
+  uintptr_t lo = addr & ~(uintptr_t)7, hi = (addr + n + 7) & ~(uintptr_t)7;
+  clear_region((char *)tg__shadow_of(lo), (char *)tg__shadow_of(hi - 8) + 8 * TG_SHADOW_CELLS);
+}
+#endif

@@ -1,0 +1,269 @@
+/* The ThreadSanitizer instrumentation ABI (gcc 12, clang 14): every plain
+ * memory access and function entry/exit of a program compiled with
+ * -fsanitize=thread lands here (race build only; the normal library has
+ * none of these symbols).
+ *
+ * The fast path of an access is: the running goroutine's state, the shadow
+ * address by arithmetic, and a compare of the four cells with what this
+ * access would store; equal means the same access was already checked in
+ * this epoch. Everything else is race_access.c. */
+#ifdef TANGLE_RACE
+#include "history.h"
+#include "race_state.h"
+#include "rt.h"
+
+#define TSAN_API __attribute__((visibility("default")))
+#define PC()     ((uintptr_t)__builtin_return_address(0))
+
+static inline __attribute__((always_inline)) void access_n(uintptr_t a, unsigned size, bool write,
+                                                           uintptr_t pc) {
+  struct tg_race_g *r = tg__race_cur();
+  if (__builtin_expect(!r, 0))
+    return;
+  uint64_t fast = r->fast;
+  if (__builtin_expect(fast && (a & 7) + size <= 8, 1)) {
+    const uint64_t *sh = tg__shadow_of(a);
+    uint64_t cur = fast | (uint64_t)(((1u << size) - 1) << (a & 7)) << TG_CELL_MASK_SHIFT;
+    uint64_t c0 = sh[0], c1 = sh[1], c2 = sh[2], c3 = sh[3];
+    if (write) {
+      if (c0 == cur || c1 == cur || c2 == cur || c3 == cur)
+        return;
+    } else {
+      /* a read is covered by the same read, or a write, of this epoch */
+      uint64_t rd = cur | TG_CELL_READ;
+      if (c0 == rd || c1 == rd || c2 == rd || c3 == rd || c0 == cur || c1 == cur || c2 == cur ||
+          c3 == cur)
+        return;
+    }
+  }
+  tg__race_access_slow(r, a, size, write, false, pc, true);
+}
+
+TSAN_API void __tsan_init(void) {
+  tg__init();
+  tg__race_init();
+}
+
+TSAN_API void __tsan_read1(void *a) {
+  access_n((uintptr_t)a, 1, false, PC());
+}
+TSAN_API void __tsan_read2(void *a) {
+  access_n((uintptr_t)a, 2, false, PC());
+}
+TSAN_API void __tsan_read4(void *a) {
+  access_n((uintptr_t)a, 4, false, PC());
+}
+TSAN_API void __tsan_read8(void *a) {
+  access_n((uintptr_t)a, 8, false, PC());
+}
+TSAN_API void __tsan_read16(void *a) {
+  access_n((uintptr_t)a, 16, false, PC());
+}
+TSAN_API void __tsan_write1(void *a) {
+  access_n((uintptr_t)a, 1, true, PC());
+}
+TSAN_API void __tsan_write2(void *a) {
+  access_n((uintptr_t)a, 2, true, PC());
+}
+TSAN_API void __tsan_write4(void *a) {
+  access_n((uintptr_t)a, 4, true, PC());
+}
+TSAN_API void __tsan_write8(void *a) {
+  access_n((uintptr_t)a, 8, true, PC());
+}
+TSAN_API void __tsan_write16(void *a) {
+  access_n((uintptr_t)a, 16, true, PC());
+}
+
+TSAN_API void __tsan_unaligned_read2(const void *a) {
+  access_n((uintptr_t)a, 2, false, PC());
+}
+TSAN_API void __tsan_unaligned_read4(const void *a) {
+  access_n((uintptr_t)a, 4, false, PC());
+}
+TSAN_API void __tsan_unaligned_read8(const void *a) {
+  access_n((uintptr_t)a, 8, false, PC());
+}
+TSAN_API void __tsan_unaligned_read16(const void *a) {
+  access_n((uintptr_t)a, 16, false, PC());
+}
+TSAN_API void __tsan_unaligned_write2(void *a) {
+  access_n((uintptr_t)a, 2, true, PC());
+}
+TSAN_API void __tsan_unaligned_write4(void *a) {
+  access_n((uintptr_t)a, 4, true, PC());
+}
+TSAN_API void __tsan_unaligned_write8(void *a) {
+  access_n((uintptr_t)a, 8, true, PC());
+}
+TSAN_API void __tsan_unaligned_write16(void *a) {
+  access_n((uintptr_t)a, 16, true, PC());
+}
+
+/* Volatile accesses (gcc --param tsan-distinguish-volatile=1, clang -mllvm
+ * -tsan-distinguish-volatile): plain accesses to the memory model. */
+TSAN_API void __tsan_volatile_read1(void *a) {
+  access_n((uintptr_t)a, 1, false, PC());
+}
+TSAN_API void __tsan_volatile_read2(void *a) {
+  access_n((uintptr_t)a, 2, false, PC());
+}
+TSAN_API void __tsan_volatile_read4(void *a) {
+  access_n((uintptr_t)a, 4, false, PC());
+}
+TSAN_API void __tsan_volatile_read8(void *a) {
+  access_n((uintptr_t)a, 8, false, PC());
+}
+TSAN_API void __tsan_volatile_read16(void *a) {
+  access_n((uintptr_t)a, 16, false, PC());
+}
+TSAN_API void __tsan_volatile_write1(void *a) {
+  access_n((uintptr_t)a, 1, true, PC());
+}
+TSAN_API void __tsan_volatile_write2(void *a) {
+  access_n((uintptr_t)a, 2, true, PC());
+}
+TSAN_API void __tsan_volatile_write4(void *a) {
+  access_n((uintptr_t)a, 4, true, PC());
+}
+TSAN_API void __tsan_volatile_write8(void *a) {
+  access_n((uintptr_t)a, 8, true, PC());
+}
+TSAN_API void __tsan_volatile_write16(void *a) {
+  access_n((uintptr_t)a, 16, true, PC());
+}
+TSAN_API void __tsan_unaligned_volatile_read2(void *a) {
+  access_n((uintptr_t)a, 2, false, PC());
+}
+TSAN_API void __tsan_unaligned_volatile_read4(void *a) {
+  access_n((uintptr_t)a, 4, false, PC());
+}
+TSAN_API void __tsan_unaligned_volatile_read8(void *a) {
+  access_n((uintptr_t)a, 8, false, PC());
+}
+TSAN_API void __tsan_unaligned_volatile_read16(void *a) {
+  access_n((uintptr_t)a, 16, false, PC());
+}
+TSAN_API void __tsan_unaligned_volatile_write2(void *a) {
+  access_n((uintptr_t)a, 2, true, PC());
+}
+TSAN_API void __tsan_unaligned_volatile_write4(void *a) {
+  access_n((uintptr_t)a, 4, true, PC());
+}
+TSAN_API void __tsan_unaligned_volatile_write8(void *a) {
+  access_n((uintptr_t)a, 8, true, PC());
+}
+TSAN_API void __tsan_unaligned_volatile_write16(void *a) {
+  access_n((uintptr_t)a, 16, true, PC());
+}
+
+/* The _pc variants carry the pc themselves (clang's -tsan-instrument-... with
+ * explicit pcs, and hand-written annotations). */
+TSAN_API void __tsan_read1_pc(void *a, void *pc) {
+  access_n((uintptr_t)a, 1, false, (uintptr_t)pc);
+}
+TSAN_API void __tsan_read2_pc(void *a, void *pc) {
+  access_n((uintptr_t)a, 2, false, (uintptr_t)pc);
+}
+TSAN_API void __tsan_read4_pc(void *a, void *pc) {
+  access_n((uintptr_t)a, 4, false, (uintptr_t)pc);
+}
+TSAN_API void __tsan_read8_pc(void *a, void *pc) {
+  access_n((uintptr_t)a, 8, false, (uintptr_t)pc);
+}
+TSAN_API void __tsan_read16_pc(void *a, void *pc) {
+  access_n((uintptr_t)a, 16, false, (uintptr_t)pc);
+}
+TSAN_API void __tsan_write1_pc(void *a, void *pc) {
+  access_n((uintptr_t)a, 1, true, (uintptr_t)pc);
+}
+TSAN_API void __tsan_write2_pc(void *a, void *pc) {
+  access_n((uintptr_t)a, 2, true, (uintptr_t)pc);
+}
+TSAN_API void __tsan_write4_pc(void *a, void *pc) {
+  access_n((uintptr_t)a, 4, true, (uintptr_t)pc);
+}
+TSAN_API void __tsan_write8_pc(void *a, void *pc) {
+  access_n((uintptr_t)a, 8, true, (uintptr_t)pc);
+}
+TSAN_API void __tsan_write16_pc(void *a, void *pc) {
+  access_n((uintptr_t)a, 16, true, (uintptr_t)pc);
+}
+
+static inline void range(const void *a, size_t n, bool write, uintptr_t pc) {
+  struct tg_race_g *r = tg__race_cur();
+  if (r && n)
+    tg__race_access_range(r, (uintptr_t)a, n, write, pc);
+}
+
+TSAN_API void __tsan_read_range(void *a, unsigned long n) {
+  range(a, n, false, PC());
+}
+TSAN_API void __tsan_write_range(void *a, unsigned long n) {
+  range(a, n, true, PC());
+}
+TSAN_API void __tsan_read_range_pc(void *a, unsigned long n, void *pc) {
+  range(a, n, false, (uintptr_t)pc);
+}
+TSAN_API void __tsan_write_range_pc(void *a, unsigned long n, void *pc) {
+  range(a, n, true, (uintptr_t)pc);
+}
+
+/* C++ virtual table pointer updates: a write like any other. */
+TSAN_API void __tsan_vptr_update(void **vptr, void *value) {
+  if (*vptr != value)
+    access_n((uintptr_t)vptr, 8, true, PC());
+}
+TSAN_API void __tsan_vptr_read(void **vptr) {
+  access_n((uintptr_t)vptr, 8, false, PC());
+}
+
+/* ---- shadow call stack ------------------------------------------------ */
+
+static __attribute__((noinline)) void grow_stack(struct tg_race_g *r) {
+  uint32_t cap = r->stk_cap ? r->stk_cap * 2 : 8;
+  uintptr_t *s = __libc_realloc(r->stk, cap * sizeof *s);
+  if (!s)
+    tg__fatal("race detector: out of memory for a call stack");
+  r->stk = s;
+  r->stk_cap = cap;
+}
+
+TSAN_API void __tsan_func_entry(void *pc) {
+  struct tg_race_g *r = tg__race_cur();
+  if (__builtin_expect(!r, 0))
+    return;
+  /* Trace first: a new history part's header snapshots the stack as it
+   * was before this call. */
+  tg__hist_put1(r, TG_EV(TG_EV_ENTRY) | (uintptr_t)pc);
+  if (__builtin_expect(r->depth == r->stk_cap, 0))
+    grow_stack(r);
+  r->stk[r->depth++] = (uintptr_t)pc;
+}
+
+TSAN_API void __tsan_func_exit(void) {
+  struct tg_race_g *r = tg__race_cur();
+  if (__builtin_expect(!r, 0))
+    return;
+  tg__hist_put1(r, TG_EV(TG_EV_EXIT));
+  if (r->depth)
+    r->depth--;
+}
+
+/* ---- TSan's annotation entry points ------------------------------------ */
+
+TSAN_API void __tsan_acquire(void *addr) {
+  tg__race_acquire(addr);
+}
+TSAN_API void __tsan_release(void *addr) {
+  tg__race_release_merge(addr);
+}
+
+void tg__race_ignore(int delta);
+TSAN_API void __tsan_ignore_thread_begin(void) {
+  tg__race_ignore(1);
+}
+TSAN_API void __tsan_ignore_thread_end(void) {
+  tg__race_ignore(-1);
+}
+#endif
