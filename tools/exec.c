@@ -439,9 +439,10 @@ char *run_problem(const struct run_spec *spec, const struct run_result *r) {
     msg = xasprintf("%s %s before reporting anything (no greeting on the side channel)", prog, how);
   else if (!r->exited)
     msg = xasprintf("%s crashed before reporting anything: %s", prog, how);
-  else if (r->exited && r->status == 127 && r->output_len == 0 && !r->bad_lines)
-    msg = xasprintf("%s %s before reporting: not a tangle race build, or it could not start", prog,
-                    how);
+  else if (r->status != 0)
+    msg = xasprintf("%s %s before reporting anything on TANGLE_REPORT_FD: not a tangle race "
+                    "build, or it failed at start-up (see its own messages%s)",
+                    prog, how, spec->capture ? " in the output" : " above");
   else
     msg = xasprintf("%s is not a tangle race build: it %s without greeting on TANGLE_REPORT_FD "
                     "(build it with `tangle cc -race`)",

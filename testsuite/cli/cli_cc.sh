@@ -52,6 +52,14 @@ CC="$TANGLE cc $RACE"
 expect 0 make -C "$WORK" -B CC="$CC" prog
 check_prog "$WORK/prog"
 
+# CC="tangle cc [-race]" cmake: a CMake project that knows nothing of tangle
+CC="$TANGLE cc $RACE"; export CC
+TANGLE_CC="$COMPILER"; export TANGLE_CC
+expect 0 cmake -S "$SRC_DIR/ccproject" -B "$WORK/cb" -DPROG_DIR="$P"
+expect 0 cmake --build "$WORK/cb"
+check_prog "$WORK/cb/prog"
+unset TANGLE_CC
+
 # a compile error is the compiler's: its status and message come through
 printf 'int main(void) { return undeclared; }\n' > "$WORK/bad.c"
 CC="$COMPILER"
