@@ -54,7 +54,7 @@ static const struct verb_doc docs[] = {
      "(instrumentation only), -g, -fno-omit-frame-pointer and -DTANGLE_RACE=1, and linked "
      "without -fsanitize=thread against libtangle_race.a, tangle's detector, instead of "
      "libtsan. Compile-only (-c), link-only (objects in) and one-shot commands all work, "
-     "so `CC=\"tangle cc -race\" make` or `cmake -DCMAKE_C_COMPILER_LAUNCHER=...` style "
+     "so `CC=\"tangle cc -race\" make`, `CC=\"tangle cc -race\" cmake` and autotools "
      "builds work unchanged. Link the race objects with `tangle cc -race` as well.\n"
      "\n"
      "The library is looked for in $TANGLE_PREFIX (PREFIX/include, PREFIX/lib), then next "
