@@ -21,7 +21,8 @@ struct render {
   struct findings *fs;
   struct bin_result *bins; /* may be empty */
   size_t nbins;
-  const char *tool_verb; /* "test", "run", "report" */
+  const char *tool_verb;            /* "test", "run", "report" */
+  const struct json *summary_extra; /* keys added to the JSON summary line, or NULL */
 };
 
 enum format { FMT_TEXT, FMT_JSON, FMT_SARIF, FMT_JUNIT, FMT_DOT };

@@ -180,6 +180,8 @@ void fmt_json(FILE *f, const struct render *r) {
     json_set(sum, "could_not_run", json_new_number_u64((uint64_t)problems));
     json_set(sum, "failed", json_new_number_u64((uint64_t)failures));
   }
+  for (size_t i = 0; r->summary_extra && i < r->summary_extra->n; i++)
+    json_set(sum, r->summary_extra->keys[i], json_clone(r->summary_extra->items[i]));
   json_write(f, sum, -1);
   fputc('\n', f);
   json_free(sum);

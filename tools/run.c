@@ -76,7 +76,20 @@ int verb_run(int argc, char **argv) {
     res.findings[k] = NULL;
   }
   res.nfindings = 0;
-  struct render rd = {.fs = &fs, .tool_verb = "run"};
+  /* how the program ended, for scripts reading --format json */
+  struct json *extra = json_new(JSON_OBJECT);
+  json_set(extra, "program", json_new_string(spec.argv[0]));
+  if (res.exec_errno)
+    json_set(extra, "error", json_new_string(strerror(res.exec_errno)));
+  else if (res.exited)
+    json_set(extra, "status", json_new_number_i64(res.status));
+  else
+    json_set(extra, "signal", json_new_number_i64(res.signal));
+  json_set(extra, "timed_out", json_new_bool(res.timed_out));
+  json_set(extra, "race_build", json_new_bool(res.hello));
+  if (res.has_seed)
+    json_set(extra, "seed", json_new_number_u64(res.seed));
+  struct render rd = {.fs = &fs, .tool_verb = "run", .summary_extra = extra};
   if (fmt == FMT_JSON) {
     fmt_json(out, &rd);
   } else {
@@ -112,6 +125,7 @@ int verb_run(int argc, char **argv) {
   if (findings_counting(&fs) > 0)
     status = EXIT_FINDINGS;
   free(problem);
+  json_free(extra);
   findings_free(&fs);
   run_result_free(&res);
   if (out != stderr)

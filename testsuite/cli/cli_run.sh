@@ -32,6 +32,8 @@ lines = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
 assert [l["kind"] for l in lines] == ["data_race", "summary"], lines
 assert lines[0]["seed"] == 77, lines[0]["seed"]
 assert lines[1]["data_race"] == 1
+assert lines[1]["status"] == 66 and lines[1]["race_build"] is True and lines[1]["seed"] == 77
+assert lines[1]["timed_out"] is False and lines[1]["program"] == "./race"
 PY
 
 # --seed is appended to the user's options, replacing a seed= there
