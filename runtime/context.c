@@ -1,0 +1,355 @@
+/* tg_ctx: Go's context package.
+ *
+ * A context is a node in a tree: Background and TODO are static roots; a
+ * cancel context (WithCancel, WithDeadline/WithTimeout) can be canceled, a
+ * value context only carries a key and a value. Every cancelable context
+ * registers in the children list of its nearest cancelable ancestor, so a
+ * cancel reaches every descendant; a descendant that is canceled on its own
+ * (or released) unregisters. Done channels are created on first use; a
+ * context canceled before anyone asked for Done gets a shared closed channel.
+ *
+ * Lifetime, for C: every context is reference counted. The creator holds one
+ * reference (dropped by tg_ctx_release, after canceling), each child holds
+ * one on its parent (Value, Deadline and Err walk up), an armed deadline
+ * timer holds one, and a cancel in progress holds one on each descendant it
+ * is canceling. When the count reaches zero the context goes to a small
+ * quarantine and is freed when it leaves it: a goroutine that still looks at
+ * a context just after its owner released it (the usual Go pattern
+ * `defer cancel()` with workers that check ctx.Err() on their way out) reads
+ * a canceled context instead of freed memory. The quarantine is bounded, so
+ * memory stays flat however many contexts are created and released. */
+#include "sema.h"
+
+#include <stdlib.h>
+
+enum ctx_kind { CTX_ROOT, CTX_CANCEL, CTX_TIMER, CTX_VALUE };
+
+struct tg_ctx {
+  int kind;
+  _Atomic int64_t refs;
+  struct tg_ctx *parent; /* counted reference; NULL for the roots */
+  /* value contexts */
+  const void *key;
+  void *value;
+  /* cancel and timer contexts; mu guards done, children, timer_armed and
+   * the children's sib links and `linked` */
+  tg__lock mu;
+  tg_chan *_Atomic done;
+  _Atomic int err;
+  struct tg_ctx *children;
+  struct tg_ctx *ancestor; /* where this one is registered (immutable), or NULL */
+  struct tg_ctx *sib_next, *sib_prev;
+  bool linked; /* in ancestor's children list (ancestor->mu) */
+  bool timer_armed;
+  struct tg_ctx *work_next; /* a cancel's list of descendants to cancel */
+  /* timer contexts */
+  int64_t deadline;
+  struct tg_rtimer timer;
+};
+
+/* The roots: static, never canceled, never counted, never freed. */
+static struct tg_ctx background_ctx = {.kind = CTX_ROOT};
+static struct tg_ctx todo_ctx = {.kind = CTX_ROOT};
+
+/* Global mutable state owned by this file:
+ * - live_contexts: allocated contexts, for leak tests (atomic);
+ * - closed_done: the shared closed channel, created once (atomic pointer);
+ * - the quarantine ring, under quarantine_lock. */
+static _Atomic int64_t live_contexts;
+static tg_chan *_Atomic closed_done;
+#define QUARANTINE_SIZE TG__CTX_QUARANTINE
+static tg__lock quarantine_lock;
+static struct tg_ctx *quarantine[QUARANTINE_SIZE];
+static unsigned quarantine_next;
+
+tg_ctx *tg_background(void) {
+  return &background_ctx;
+}
+tg_ctx *tg_todo(void) {
+  return &todo_ctx;
+}
+
+int64_t tg__ctx_live(void) {
+  return atomic_load(&live_contexts);
+}
+
+static tg_chan *closed_chan(void) {
+  tg_chan *c = atomic_load(&closed_done);
+  if (c)
+    return c;
+  tg_chan *mine = tg_chan_make(0, 0);
+  tg_chan_close(mine);
+  tg_chan *expected = NULL;
+  if (atomic_compare_exchange_strong(&closed_done, &expected, mine))
+    return mine;
+  tg_chan_free(mine); /* another goroutine made it first */
+  return expected;
+}
+
+static inline bool cancelable(const tg_ctx *c) {
+  return c->kind == CTX_CANCEL || c->kind == CTX_TIMER;
+}
+
+static void ctx_ref(tg_ctx *c) {
+  if (c->kind != CTX_ROOT)
+    atomic_fetch_add(&c->refs, 1);
+}
+
+static void ctx_unref(tg_ctx *c);
+
+/* Physically frees one context; returns its parent, whose reference it
+ * held. */
+static tg_ctx *ctx_destroy(tg_ctx *c) {
+  tg_ctx *parent = c->parent;
+  tg_chan *d = atomic_load(&c->done);
+  if (d && d != atomic_load(&closed_done))
+    tg_chan_free(d);
+  tg__race_free_sync(c);
+  free(c);
+  atomic_fetch_sub(&live_contexts, 1);
+  return parent;
+}
+
+static void ctx_unref(tg_ctx *c) {
+  while (c && c->kind != CTX_ROOT) {
+    int64_t left = atomic_fetch_sub(&c->refs, 1) - 1;
+    if (left > 0)
+      return;
+    if (left < 0)
+      tg__fatal("context: tg_ctx_release of a released context");
+    /* Into the quarantine; what falls out of it is freed, and drops its
+     * reference on its parent (which may free that too). */
+    tg__lock_acquire(&quarantine_lock);
+    tg_ctx *old = quarantine[quarantine_next];
+    quarantine[quarantine_next] = c;
+    quarantine_next = (quarantine_next + 1) % QUARANTINE_SIZE;
+    tg__lock_release(&quarantine_lock);
+    c = old ? ctx_destroy(old) : NULL;
+  }
+}
+
+static tg_ctx *ctx_alloc(int kind, tg_ctx *parent) {
+  if (!parent)
+    tg_panic("cannot create context from nil parent");
+  tg_ctx *c = calloc(1, sizeof *c);
+  if (!c)
+    tg__fatal("out of memory (context)");
+  c->kind = kind;
+  atomic_init(&c->refs, 1);
+  c->parent = parent;
+  ctx_ref(parent);
+  atomic_fetch_add(&live_contexts, 1);
+  return c;
+}
+
+/* The nearest cancelable context at or above c, or NULL (rooted at
+ * Background without a cancel in between: never canceled). */
+static tg_ctx *cancel_ancestor(tg_ctx *c) {
+  while (c && !cancelable(c))
+    c = c->parent;
+  return c;
+}
+
+/* Cancels c alone: sets err, closes done, stops its timer, and moves its
+ * registered children (each with a temporary reference) onto *work. False
+ * if it was already canceled. The caller holds a reference on c. */
+static bool cancel_one(tg_ctx *c, int err, bool race_edge, tg_ctx **work) {
+  tg__lock_acquire(&c->mu);
+  if (atomic_load(&c->err) != 0) {
+    tg__lock_release(&c->mu);
+    return false;
+  }
+  if (race_edge)
+    tg__race_release_merge(c); /* cancel happens before Done/Err observers */
+  atomic_store(&c->err, err);
+  tg_chan *d = atomic_load(&c->done);
+  if (!d)
+    atomic_store(&c->done, closed_chan());
+  for (tg_ctx *ch = c->children, *next; ch; ch = next) {
+    next = ch->sib_next;
+    ch->sib_next = ch->sib_prev = NULL;
+    ch->linked = false;
+    ctx_ref(ch);
+    ch->work_next = *work;
+    *work = ch;
+  }
+  c->children = NULL;
+  bool stop_timer = c->timer_armed;
+  c->timer_armed = false;
+  tg__lock_release(&c->mu);
+  if (d)
+    tg_chan_close(d);
+  /* A pending timer that we removed will not run: its reference is ours to
+   * drop. One that already fired drops it itself. */
+  if (stop_timer && tg__timer_del(&c->timer))
+    ctx_unref(c); /* never the last: the caller holds one */
+  return true;
+}
+
+static void unregister(tg_ctx *c) {
+  tg_ctx *a = c->ancestor;
+  if (!a)
+    return;
+  tg__lock_acquire(&a->mu);
+  if (c->linked) {
+    if (c->sib_next)
+      c->sib_next->sib_prev = c->sib_prev;
+    if (c->sib_prev)
+      c->sib_prev->sib_next = c->sib_next;
+    else
+      a->children = c->sib_next;
+    c->sib_next = c->sib_prev = NULL;
+    c->linked = false;
+  }
+  tg__lock_release(&a->mu);
+}
+
+/* Cancels c and every descendant, without recursion (trees can be deep). */
+static void cancel_tree(tg_ctx *c, int err, bool race_edge) {
+  tg_ctx *work = NULL;
+  cancel_one(c, err, race_edge, &work);
+  unregister(c);
+  while (work) {
+    tg_ctx *d = work;
+    work = d->work_next;
+    cancel_one(d, err, race_edge, &work);
+    ctx_unref(d);
+  }
+}
+
+/* Registers c with its nearest cancelable ancestor, or cancels it at once if
+ * that one is already canceled. */
+static void propagate_cancel(tg_ctx *c) {
+  tg_ctx *a = cancel_ancestor(c->parent);
+  if (!a)
+    return;
+  c->ancestor = a;
+  tg__lock_acquire(&a->mu);
+  int err = atomic_load(&a->err);
+  if (err == 0) {
+    c->sib_next = a->children;
+    if (a->children)
+      a->children->sib_prev = c;
+    a->children = c;
+    c->linked = true;
+  }
+  tg__lock_release(&a->mu);
+  if (err != 0) {
+    tg__race_acquire(a);
+    tg_ctx *work = NULL;
+    cancel_one(c, err, true, &work); /* no children yet: work stays empty */
+  }
+}
+
+tg_ctx *tg_with_cancel(tg_ctx *parent) {
+  tg_ctx *c = ctx_alloc(CTX_CANCEL, parent);
+  propagate_cancel(c);
+  return c;
+}
+
+/* The timer's function: runs on a scheduler thread, not in a goroutine. The
+ * detector edge (timer start -> fire) was recorded when the timer was armed. */
+static void deadline_fired(void *arg, int64_t now) {
+  (void)now;
+  tg_ctx *c = arg;
+  cancel_tree(c, TG_DEADLINE_EXCEEDED, false);
+  ctx_unref(c); /* the timer's reference */
+}
+
+tg_ctx *tg_with_deadline(tg_ctx *parent, int64_t deadline) {
+  int64_t cur;
+  if (parent && tg_ctx_deadline(parent, &cur) && cur < deadline)
+    return tg_with_cancel(parent); /* the parent's deadline comes first anyway */
+  tg_ctx *c = ctx_alloc(CTX_TIMER, parent);
+  c->deadline = deadline;
+  propagate_cancel(c);
+  if (deadline - tg_now() <= 0) {
+    cancel_tree(c, TG_DEADLINE_EXCEEDED, true);
+    return c;
+  }
+  c->timer.f = deadline_fired;
+  c->timer.arg = c;
+  c->timer.heap_index = -1;
+  tg__race_release_merge(c); /* what the creator did happens before the timer's cancel */
+  tg__lock_acquire(&c->mu);
+  if (atomic_load(&c->err) == 0) {
+    ctx_ref(c); /* the timer's reference */
+    c->timer_armed = true;
+    tg__timer_add(&c->timer, deadline);
+  }
+  tg__lock_release(&c->mu);
+  return c;
+}
+
+tg_ctx *tg_with_timeout(tg_ctx *parent, int64_t ns) {
+  return tg_with_deadline(parent, tg_now() + ns);
+}
+
+tg_ctx *tg_with_value(tg_ctx *parent, const void *key, void *value) {
+  if (!key)
+    tg_panic("nil key");
+  tg_ctx *c = ctx_alloc(CTX_VALUE, parent);
+  c->key = key;
+  c->value = value;
+  return c;
+}
+
+void tg_cancel(tg_ctx *ctx) {
+  if (ctx && cancelable(ctx))
+    cancel_tree(ctx, TG_CANCELED, true);
+}
+
+void tg_ctx_release(tg_ctx *ctx) {
+  if (!ctx || ctx->kind == CTX_ROOT)
+    return;
+  if (cancelable(ctx))
+    cancel_tree(ctx, TG_CANCELED, true);
+  ctx_unref(ctx);
+}
+
+tg_chan *tg_ctx_done(tg_ctx *ctx) {
+  tg_ctx *c = ctx ? cancel_ancestor(ctx) : NULL;
+  if (!c)
+    return NULL; /* can never be canceled: the nil channel */
+  tg_chan *d = atomic_load(&c->done);
+  if (!d) {
+    tg__lock_acquire(&c->mu);
+    d = atomic_load(&c->done);
+    if (!d) {
+      d = tg_chan_make(0, 0);
+      atomic_store(&c->done, d);
+    }
+    tg__lock_release(&c->mu);
+  }
+  if (atomic_load(&c->err) != 0)
+    tg__race_acquire(c); /* the shared closed channel carries no edge of its own */
+  return d;
+}
+
+int tg_ctx_err(tg_ctx *ctx) {
+  tg_ctx *c = ctx ? cancel_ancestor(ctx) : NULL;
+  if (!c)
+    return 0;
+  int err = atomic_load(&c->err);
+  if (err != 0)
+    tg__race_acquire(c);
+  return err;
+}
+
+bool tg_ctx_deadline(tg_ctx *ctx, int64_t *deadline) {
+  for (tg_ctx *c = ctx; c; c = c->parent) {
+    if (c->kind == CTX_TIMER) {
+      if (deadline)
+        *deadline = c->deadline;
+      return true;
+    }
+  }
+  return false;
+}
+
+void *tg_ctx_value(tg_ctx *ctx, const void *key) {
+  for (tg_ctx *c = ctx; c; c = c->parent)
+    if (c->kind == CTX_VALUE && c->key == key)
+      return c->value;
+  return NULL;
+}
