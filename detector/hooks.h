@@ -63,6 +63,9 @@ void tg__wf_wait_begin(const void *res, enum tg_res_kind kind);
 void tg__wf_wait_end(const void *res, enum tg_res_kind kind);
 void tg__wf_lock_acquired(const void *lock, enum tg_res_kind kind);
 void tg__wf_lock_released(const void *lock, enum tg_res_kind kind);
+/* A lock acquired by a trylock (TryLock, TryRLock, TryAcquire): held like
+ * any other, but it adds no lock-order edge, since a trylock cannot wait. */
+void tg__wf_lock_tried(const void *lock, enum tg_res_kind kind);
 #define TG_RACE_ENABLED 1
 #else
 #define TG__NOOP __attribute__((always_inline, unused)) static inline
@@ -81,6 +84,7 @@ TG__NOOP void tg__wf_wait_begin(const void *r, enum tg_res_kind k) { (void)r; (v
 TG__NOOP void tg__wf_wait_end(const void *r, enum tg_res_kind k) { (void)r; (void)k; }
 TG__NOOP void tg__wf_lock_acquired(const void *l, enum tg_res_kind k) { (void)l; (void)k; }
 TG__NOOP void tg__wf_lock_released(const void *l, enum tg_res_kind k) { (void)l; (void)k; }
+TG__NOOP void tg__wf_lock_tried(const void *l, enum tg_res_kind k) { (void)l; (void)k; }
 #define TG_RACE_ENABLED 0
 #endif
 

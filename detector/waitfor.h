@@ -1,0 +1,197 @@
+/* The wait-for graph's internal interface (race build only), shared by
+ * waitfor*.c, lockorder.c, leak.c and starvation.c.
+ *
+ * Nodes are goroutines (struct wf_g, hung on tg_g's `wf` field) and lock
+ * resources (struct wf_res, in a sharded table keyed by address). A goroutine
+ * has edges to what it waits for (its wait stack) and a lock has edges to its
+ * holders (the goroutines' held lists and the resource's holder fields).
+ * Channels, WaitGroups and Conds have no record: nobody holds them, and who
+ * could complete a wait on them is decided by the monitor (waitfor_scan.c).
+ * docs/design.md, section "Wait-for graph", explains the design. */
+#ifndef TANGLE_WAITFOR_H
+#define TANGLE_WAITFOR_H
+#ifdef TANGLE_RACE
+
+#include "report.h"
+#include "report_buf.h"
+#include "rt.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define WF_PCS 12 /* frames kept of an acquisition's stack */
+
+struct wf_stack {
+  uint8_t n;
+  uintptr_t pcs[WF_PCS];
+};
+
+struct wf_res;
+
+/* A lock a goroutine holds (its held list, in acquisition order). */
+struct wf_held {
+  const void *lock;
+  struct wf_res *res;
+  uint8_t kind;   /* TG_RES_MUTEX, _RWMUTEX_R, _RWMUTEX_W, _ONCE, _SEM */
+  bool tried;     /* acquired by a trylock: no lock-order edge into it */
+  uint32_t count; /* read holds of the same rwmutex, or semaphore acquisitions */
+  int64_t since;
+  struct wf_stack at;
+};
+
+/* What a goroutine waits for (its wait stack: a semaphore acquire with a
+ * context waits inside a select, so waits nest). */
+struct wf_wait {
+  const void *res;
+  uint8_t kind;
+  int64_t since;
+};
+
+#define WF_MAX_WAITS 4
+
+struct wf_g {
+  tg__lock mu; /* guards held, waits and the fields below it */
+  struct tg_g *g;
+  uint64_t id, parent_id;
+  int64_t born;
+  bool exited;   /* it ended (found when its tg_g was reused or is dead) */
+  bool reported; /* already in a deadlock report: not reported again */
+  int nheld, cap_held;
+  struct wf_held *held;
+  int nwait;
+  struct wf_wait waits[WF_MAX_WAITS];
+  uint64_t wait_seq; /* bumped by every wait begin and end */
+  /* The last wait that ended, for contention statistics. */
+  const void *last_wait_res;
+  int64_t last_wait_ns;
+  uint64_t chain; /* lock-order: hash of the classes of the held locks */
+  uint32_t visit; /* cycle search epoch (under the graph lock) */
+  uint8_t ncreate;
+  uintptr_t create[TG_CREATE_DEPTH];
+  struct wf_g *all_next; /* every wf_g ever made (never freed) */
+};
+
+/* A goroutine that holds part of a shared resource (rwmutex readers,
+ * semaphore units). */
+struct wf_holder {
+  struct wf_g *w;
+  uint32_t count;
+};
+
+struct wf_lockstat;
+
+/* A lock (mutex, rwmutex, once, weighted semaphore). */
+struct wf_res {
+  const void *addr;
+  uint8_t kind;         /* TG_RES_MUTEX, TG_RES_RWMUTEX_W (both halves), _ONCE, _SEM */
+  bool foreign_release; /* a semaphore released by a goroutine that held none */
+  uint32_t cls;         /* lock class (lockorder.c); 0: none yet */
+  struct wf_g *writer;  /* exclusive holder, or NULL */
+  int nreaders, cap_readers;
+  struct wf_holder *readers;
+  struct wf_lockstat *stat; /* starvation.c */
+  struct wf_res *next;      /* hash chain */
+};
+
+/* ---- waitfor.c ---------------------------------------------------------- */
+bool tg__wf_enabled(void);
+/* The running goroutine's node, made or renewed on first use; NULL on a
+ * scheduler thread or when the detector is off. */
+struct wf_g *tg__wf_self(void);
+/* The node of any goroutine, or NULL if it never touched the graph. */
+struct wf_g *tg__wf_of(struct tg_g *g);
+/* Whether a node's goroutine has ended. */
+bool tg__wf_exited(struct wf_g *w);
+/* The record of a lock, created if `create`. */
+struct wf_res *tg__wf_res(const void *addr, enum tg_res_kind kind, bool create);
+/* The lock of the shard a resource lives in (guards its holder fields). */
+tg__lock *tg__wf_res_lock(const void *addr);
+/* The graph lock: serializes cycle searches and reports' snapshots. */
+extern tg__lock tg__wf_graph_lock;
+/* Every node (list head under tg__wf_all_lock). */
+extern tg__lock tg__wf_all_lock;
+extern struct wf_g *tg__wf_all;
+/* Walks every resource; fn runs with the resource's shard lock held. */
+void tg__wf_res_foreach(void (*fn)(struct wf_res *r, void *ctx), void *ctx);
+int64_t tg__wf_now(void);
+/* The innermost wait of w (under w->mu), or NULL. */
+static inline struct wf_wait *tg__wf_top_wait(struct wf_g *w) {
+  return w->nwait > 0 ? &w->waits[w->nwait - 1] : NULL;
+}
+static inline bool tg__wf_is_lock_kind(int kind) {
+  return kind == TG_RES_MUTEX || kind == TG_RES_RWMUTEX_R || kind == TG_RES_RWMUTEX_W ||
+         kind == TG_RES_ONCE || kind == TG_RES_SEM;
+}
+/* Captures the running goroutine's stack from the frame that `ret` (a hook's
+ * return address) returns into. */
+void tg__wf_capture_from(struct wf_stack *s, uintptr_t ret);
+
+/* ---- waitfor_mem.c: detector memory, kept out of the reachability scan -- */
+void *tg__wf_alloc(size_t n); /* zeroed; never NULL (fatal) */
+void tg__wf_free(void *p, size_t n);
+/* Ranges of detector memory (the scan skips them). */
+int tg__wf_mem_ranges(uintptr_t (*out)[2], int max);
+
+/* ---- waitfor_report.c: report text ------------------------------------- */
+const char *tg__wf_kind_name(int kind); /* "mutex", "channel", ... */
+/* "mutex 0x... (first locked at f() file.c:12)" */
+void tg__wf_put_res(struct tg_buf *b, const void *addr, int kind);
+/* "mutex 0x..." */
+void tg__wf_put_res_short(struct tg_buf *b, const void *addr, int kind);
+/* A stack, Go's layout, indented by two spaces. */
+void tg__wf_put_stack(struct tg_buf *b, const uintptr_t *pcs, int n);
+/* "Goroutine N (state) created at:" and its creation stack. */
+void tg__wf_put_created(struct tg_buf *b, struct wf_g *w);
+/* The frames of a parked goroutine's stack (n = 0 if it is not parked). */
+int tg__wf_g_stack(struct wf_g *w, uintptr_t *pcs, int max);
+/* The first frame of a stack outside the runtime's sources (the user's call
+ * site), or 0. */
+uintptr_t tg__wf_user_pc(const uintptr_t *pcs, int n);
+/* Whether a stack's top frames include function `fn`. */
+bool tg__wf_stack_has(const uintptr_t *pcs, int n, const char *fn, int depth);
+/* A misuse found by the graph (unlock by a non-holder, Cond.Wait without
+ * its lock). */
+void tg__wf_report_misuse(const char *what, const void *addr, int kind, struct wf_g *holder);
+
+/* One hop of a deadlock: goroutine w waits for res (kind) held by the next. */
+struct wf_hop {
+  struct wf_g *w;
+  const void *res;
+  int kind;
+  struct wf_held held; /* what the previous goroutine waits for and w holds */
+  bool has_held;
+  bool holder_exited; /* the last hop: res is held by a goroutine that ended */
+};
+/* Reports a cycle (or a chain ending at an exited holder); `why` is the
+ * one-line message. */
+void tg__wf_report_deadlock(const char *why, struct wf_hop *hops, int n, bool cycle);
+
+/* ---- waitfor_scan.c: owner-less waits, the monitor ---------------------- */
+void tg__wf_monitor_kick(void);
+void tg__wf_monitor_stop(void);
+/* Memory the scan must not take for the program's (a detector's tables
+ * keyed by program addresses, its history buffers): other detectors
+ * register their mappings here. */
+void tg__wf_scan_exclude(const void *lo, size_t n);
+
+/* ---- leak.c ------------------------------------------------------------- */
+void tg__wf_check_leaks_at_exit(void);
+int tg__wf_report_leaks(void);
+
+/* ---- lockorder.c -------------------------------------------------------- */
+/* A lock was acquired by w (its held entry h is already pushed). */
+void tg__lockorder_acquired(struct wf_g *w, struct wf_held *h);
+/* The class of a lock, assigned at its first acquisition. */
+uint32_t tg__lockorder_class(struct wf_res *r, const struct wf_stack *at);
+/* Where a class was first locked (its site), or 0. */
+uintptr_t tg__lockorder_class_site(uint32_t cls);
+
+/* ---- starvation.c ------------------------------------------------------- */
+void tg__starv_wait_begin(struct wf_g *w, const void *res, int kind);
+void tg__starv_acquired(struct wf_g *w, struct wf_res *r, int64_t waited_ns, bool contended);
+void tg__starv_released(struct wf_g *w, struct wf_res *r, int64_t held_ns);
+void tg__starv_check_at_exit(void);
+
+#endif /* TANGLE_RACE */
+#endif
