@@ -264,21 +264,26 @@ static void put_coffman(struct tg_buf *b, struct wf_hop *hops, int n, bool cycle
   }
   tg__buf_str(b, ".\n");
   tg__buf_str(b, "  hold and wait: ");
-  for (int i = 0; i < n; i++) {
-    if (!cycle && i == n - 1)
-      break;
-    struct wf_hop *h = &hops[i];
-    if (i)
-      tg__buf_str(b, "; ");
-    tg__buf_printf(b, "goroutine %llu holds ", (unsigned long long)h->w->id);
-    if (h->has_held)
-      tg__wf_put_res_short(b, h->held.lock, h->held.kind);
-    else
-      tg__buf_str(b, "nothing the others wait for");
-    tg__buf_str(b, " while it waits for ");
-    tg__wf_put_res_short(b, h->res, h->kind);
+  if (!cycle) {
+    tg__buf_printf(b, "goroutine %llu kept ", (unsigned long long)hops[n - 1].w->id);
+    tg__wf_put_res_short(b, hops[n - 2].res, hops[n - 2].kind);
+    tg__buf_printf(b, " when it exited, and goroutine %llu waits for it.\n",
+                   (unsigned long long)hops[n - 2].w->id);
+  } else {
+    for (int i = 0; i < n; i++) {
+      struct wf_hop *h = &hops[i];
+      if (i)
+        tg__buf_str(b, "; ");
+      tg__buf_printf(b, "goroutine %llu holds ", (unsigned long long)h->w->id);
+      if (h->has_held)
+        tg__wf_put_res_short(b, h->held.lock, h->held.kind);
+      else
+        tg__buf_str(b, "what another waits for");
+      tg__buf_str(b, " while it waits for ");
+      tg__wf_put_res_short(b, h->res, h->kind);
+    }
+    tg__buf_str(b, ".\n");
   }
-  tg__buf_str(b, ".\n");
   if (cycle)
     tg__buf_str(b, "  no preemption: a lock is released only by the goroutine holding it, and "
                    "every holder here is itself blocked; nothing takes a lock away.\n");
