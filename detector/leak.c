@@ -263,10 +263,13 @@ void tg__wf_check_leaks_at_exit(void) {
   check(true, &alive);
 }
 
-/* After the runtime's constructor (101), which registers the sink's exit
- * handler: handlers run in reverse order, so leaks come before the summary. */
-__attribute__((constructor(200))) static void register_exit_check(void) {
-  atexit(tg__wf_check_leaks_at_exit);
+/* Registered at the first wait (only a goroutine that waits can leak), so
+ * after the sink's exit handler, made at start-up: handlers run in reverse
+ * order, and the leaks come before the summary. */
+void tg__wf_leaks_arm(void) {
+  static _Atomic bool armed;
+  if (!atomic_load_explicit(&armed, memory_order_relaxed) && !atomic_exchange(&armed, true))
+    atexit(tg__wf_check_leaks_at_exit);
 }
 
 /* tg_check_leaks() in the race build (runtime/panic.c, after its grace

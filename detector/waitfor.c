@@ -543,6 +543,7 @@ static void check_lock_wait(struct wf_g *w, const void *res, int kind) {
 }
 
 void tg__wf_wait_begin(const void *res, enum tg_res_kind kind) {
+  tg__wf_leaks_arm();
   struct wf_g *w = tg__wf_self();
   if (!w)
     return;

@@ -177,6 +177,7 @@ void tg__wf_scan_exclude(const void *lo, size_t n);
 
 /* ---- leak.c ------------------------------------------------------------- */
 void tg__wf_check_leaks_at_exit(void);
+void tg__wf_leaks_arm(void);
 int tg__wf_report_leaks(void);
 
 /* ---- lockorder.c -------------------------------------------------------- */
