@@ -36,6 +36,11 @@ _Noreturn void tg_panic(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 void tg_enter_blocking(void);
 void tg_exit_blocking(void);
+/* Additions (Go's runtime.LockOSThread/UnlockOSThread): the calling goroutine
+ * runs only on its current thread until it unlocks, for libraries with
+ * thread-local state (errno aside, which follows goroutines). */
+void tg_lock_thread(void);
+void tg_unlock_thread(void);
 
 /* ---- Channels ------------------------------------------------------------ */
 typedef struct tg_chan tg_chan;

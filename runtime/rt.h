@@ -123,6 +123,7 @@ struct tg_g {
   struct tg_g *schedlink; /* run queue, global queue, free list */
   struct tg_g *all_next, *all_prev;
   struct tg_m *m;
+  struct tg_m *lockedm; /* tg_lock_thread: runs only on this M */
   uint64_t parent_id;
   void *create_pcs[TG_CREATE_DEPTH];
   int create_depth;
@@ -151,6 +152,8 @@ struct tg_m {
   _Atomic uint32_t park_futex;
   struct tg_m *idle_next;
   struct tg_p *next_p; /* handed over by the M that woke it */
+  struct tg_g *lockedg;        /* the goroutine locked to this thread */
+  struct tg_g *pending_locked; /* to hand to its own M from g0 */
   /* What the G that switched away asked the next context to do once its
    * registers are saved. */
   tg__lock *after_unlock;

@@ -357,6 +357,7 @@ static void stopm_locked(struct tg_m *m) {
 /* ---- switching ---------------------------------------------------------- */
 
 static void gfree_put(struct tg_p *p, struct tg_g *g);
+static void ready_global_fn(void *arg);
 
 /* Runs, in the context that was switched to, what the G that switched away
  * asked for once its registers were saved. */
@@ -390,7 +391,7 @@ static inline void after_switch(struct tg_m *m) {
   }
 }
 
-static void goroutine_entry(void *arg);
+void tg__goroutine_entry(void *arg);
 
 #ifdef TANGLE_ASAN
 /* AddressSanitizer must be told about every stack switch, or it mistakes the
@@ -410,7 +411,7 @@ static void switch_to(struct tg_m *m, struct tg_g *from, struct tg_g *to) {
   if (to->sp == NULL) { /* a goroutine that has not run yet */
     if (!to->stack_lo && !tg__stack_get(m->p, to))
       tg__fatal("out of memory allocating a goroutine stack");
-    to->sp = tg__ctx_make(to->stack_hi, goroutine_entry, to);
+    to->sp = tg__ctx_make(to->stack_hi, tg__goroutine_entry, to);
   }
   if (!from->stack_guarded && tg__stack_canary_dead(from))
     tg__stack_overflow(from);
@@ -456,12 +457,30 @@ static struct tg_g *runnable_local(struct tg_m *m) {
   return runq_get(p);
 }
 
+/* What a goroutine that stops running switches to: the next local goroutine
+ * if this M may run it, else the scheduler context (g0), which deals with
+ * goroutines locked to threads. */
+static struct tg_g *next_to_run(struct tg_m *m, struct tg_g *g) {
+  if (g->lockedm) {
+    /* Its M must not run anything else: g0 gives the P away and waits.
+     * Cleared before the G can be readied (the lock protecting its queue
+     * is released after the switch), so the wake-up cannot be lost. */
+    atomic_store_explicit(&m->park_futex, 0, memory_order_relaxed);
+    return &m->g0;
+  }
+  struct tg_g *next = runnable_local(m);
+  if (next && next->lockedm && next->lockedm != m) {
+    m->pending_locked = next;
+    return &m->g0;
+  }
+  return next ? next : &m->g0;
+}
+
 static void park_common(struct tg_m *m, struct tg_g *g) {
   if (!g || g->is_g0)
     tg__fatal("tangle: a blocking operation outside a goroutine (a thread the runtime does not "
               "run, or the scheduler itself)");
-  struct tg_g *next = runnable_local(m);
-  switch_to(m, g, next ? next : &m->g0);
+  switch_to(m, g, next_to_run(m, g));
 }
 
 void tg__park(tg__lock *unlock, int reason, const void *obj) {
@@ -623,6 +642,10 @@ drop:
   if (all_quiet_locked())
     tg__throw_deadlock();
   tg__lock_release(&tg__sched.lock);
+  /* A retired P may have left work on the global queue: someone must
+   * take it. */
+  if (atomic_load(&tg__sched.gq_size))
+    wakep();
 
   bool was_spinning = m->spinning;
   if (m->spinning) {
@@ -707,6 +730,56 @@ static bool all_quiet_locked(void) {
 }
 
 /* The scheduler loop of an M, on its own stack (g0). */
+/* Gives p to another M if it has work, else makes it idle. */
+static void handoffp(struct tg_p *p) {
+  if (!runq_empty(p) || atomic_load(&tg__sched.gq_size)) {
+    tg__lock_acquire(&tg__sched.lock);
+    struct tg_m *m2 = tg__sched.midle;
+    if (m2) {
+      tg__sched.midle = m2->idle_next;
+      tg__sched.nmidle--;
+    }
+    tg__lock_release(&tg__sched.lock);
+    if (!m2) {
+      newm(p, false);
+      return;
+    }
+    m2->next_p = p;
+    m2->spinning = false;
+    atomic_store_explicit(&m2->park_futex, 1, memory_order_release);
+    tg__futex_wake(&m2->park_futex, 1);
+    return;
+  }
+  tg__lock_acquire(&tg__sched.lock);
+  pidle_put_locked(p);
+  if (all_quiet_locked())
+    tg__throw_deadlock();
+  tg__lock_release(&tg__sched.lock);
+}
+
+/* g is locked to another M: give it that M, with our P. */
+static void startlockedm(struct tg_m *m, struct tg_g *g) {
+  struct tg_m *lm = g->lockedm;
+  struct tg_p *p = m->p;
+  m->p = NULL;
+  p->m = NULL;
+  lm->next_p = p;
+  atomic_store_explicit(&lm->park_futex, 1, memory_order_release);
+  tg__futex_wake(&lm->park_futex, 1);
+}
+
+/* This M's locked goroutine stopped running: let others use the P and wait
+ * until the goroutine is ready again (its waker hands us a P). */
+static void stoplockedm(struct tg_m *m) {
+  struct tg_p *p = m->p;
+  m->p = NULL;
+  handoffp(p);
+  while (atomic_load_explicit(&m->park_futex, memory_order_acquire) == 0)
+    tg__futex_wait(&m->park_futex, 0, -1);
+  acquirep(m, m->next_p);
+  m->next_p = NULL;
+}
+
 static _Noreturn void schedule_loop(struct tg_m *m) {
   for (;;) {
     after_switch(m);
@@ -714,7 +787,27 @@ static _Noreturn void schedule_loop(struct tg_m *m) {
       tg__lock_acquire(&tg__sched.lock);
       stopm_locked(m);
     }
-    struct tg_g *g = find_runnable(m);
+    struct tg_g *g;
+    if (m->pending_locked) {
+      g = m->pending_locked;
+      m->pending_locked = NULL;
+      startlockedm(m, g);
+      tg__lock_acquire(&tg__sched.lock);
+      stopm_locked(m);
+      continue;
+    }
+    if (m->lockedg) {
+      stoplockedm(m);
+      switch_to(m, &m->g0, m->lockedg);
+      continue;
+    }
+    g = find_runnable(m);
+    if (g->lockedm && g->lockedm != m) {
+      startlockedm(m, g);
+      tg__lock_acquire(&tg__sched.lock);
+      stopm_locked(m);
+      continue;
+    }
     switch_to(m, &m->g0, g);
   }
 }
@@ -729,6 +822,9 @@ static void *mstart(void *arg) {
 }
 
 static void m0_g0_entry(void *arg) {
+#ifdef TANGLE_ASAN
+  __sanitizer_finish_switch_fiber(NULL, NULL, NULL);
+#endif
   schedule_loop(arg);
 }
 
@@ -861,19 +957,45 @@ static _Noreturn void goexit_now(struct tg_g *g) {
   atomic_store_explicit(&g->status, TG_G_DEAD, memory_order_release);
   atomic_fetch_sub_explicit(&tg__sched.ngoroutines, 1, memory_order_relaxed);
   struct tg_m *m = tg__getm();
+  if (g->lockedm) { /* exiting unlocks */
+    g->lockedm = NULL;
+    m->lockedg = NULL;
+  }
   if (!g->is_main)
     m->after_free = g;
-  struct tg_g *next = runnable_local(m);
-  switch_to(m, g, next ? next : &m->g0);
+  switch_to(m, g, next_to_run(m, g));
   __builtin_unreachable();
 }
 
-static void goroutine_entry(void *arg) {
+/* First code of every goroutine. */
+void tg__goroutine_entry(void *arg) {
   struct tg_g *g = arg;
+#ifdef TANGLE_ASAN
+  __sanitizer_finish_switch_fiber(NULL, NULL, NULL);
+#endif
   after_switch(tg__getm());
   tg__race_go_start(g);
   g->fn(g->arg);
   goexit_now(tg__getg());
+}
+
+void tg_lock_thread(void) {
+  tg__init();
+  struct tg_m *m = tg__getm();
+  struct tg_g *g = m ? m->curg : NULL;
+  if (!g || g->is_g0)
+    return;
+  g->lockedm = m;
+  m->lockedg = g;
+}
+
+void tg_unlock_thread(void) {
+  struct tg_m *m = tg__getm();
+  struct tg_g *g = m ? m->curg : NULL;
+  if (!g || g->is_g0 || g->lockedm != m)
+    return;
+  g->lockedm = NULL;
+  m->lockedg = NULL;
 }
 
 uint64_t tg_self(void) {
@@ -893,7 +1015,23 @@ void tg_yield(void) {
   if (!m || !m->p)
     return;
   struct tg_g *g = m->curg;
+  if (g->lockedm) {
+    /* Requeued globally once switched out; its M waits to get it back. */
+    atomic_store_explicit(&g->status, TG_G_RUNNABLE, memory_order_relaxed);
+    atomic_store_explicit(&m->park_futex, 0, memory_order_relaxed);
+    m->after_fn = ready_global_fn;
+    m->after_arg = g;
+    switch_to(m, g, &m->g0);
+    return;
+  }
   struct tg_g *next = runnable_local(m);
+  if (next && next->lockedm && next->lockedm != m) {
+    m->pending_locked = next;
+    atomic_store_explicit(&g->status, TG_G_RUNNABLE, memory_order_relaxed);
+    m->after_ready = g;
+    switch_to(m, g, &m->g0);
+    return;
+  }
   if (!next) {
     if (!atomic_load_explicit(&tg__sched.gq_size, memory_order_relaxed))
       return; /* nothing else wants this P */

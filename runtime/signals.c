@@ -25,6 +25,7 @@ static void on_sigquit(int sig) {
   atomic_store(&tg__sigquit_pending, 1);
 }
 
+#ifndef TANGLE_ASAN
 static void on_fault(int sig, siginfo_t *si, void *uctx) {
   struct tg_g *g = tg__getg();
   if (g && !g->is_g0 && tg__stack_guard_hit(g, si->si_addr))
@@ -42,6 +43,7 @@ static void on_fault(int sig, siginfo_t *si, void *uctx) {
   }
   _exit(2);
 }
+#endif
 
 void tg__signals_thread_init(void) {
 #ifndef TANGLE_ASAN

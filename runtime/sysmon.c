@@ -79,15 +79,16 @@ static void *sysmon_main(void *arg) {
     if (atomic_load(&tg__sched.nio_waiters) && !atomic_load(&tg__sched.polling) &&
         now - last_poll > 10 * TG_MILLISECOND) {
       atomic_fetch_add(&tg__sched.nwaking, 1);
-      if (tg__netpoll(0) > 0)
-        acted = true;
+      tg__netpoll(0);
       atomic_fetch_sub(&tg__sched.nwaking, 1);
       last_poll = now;
     }
+    /* Go's back-off: 20 us while it has work to do, doubling after 1 ms
+     * of nothing to 10 ms. */
     if (acted || atomic_load(&tg__sched.nsyscall)) {
       idle_rounds = 0;
       delay_us = 20;
-    } else if (++idle_rounds > 50) {
+    } else if (++idle_rounds * delay_us > 1000) {
       delay_us = delay_us * 2 > 10000 ? 10000 : delay_us * 2;
     }
   }

@@ -1,0 +1,429 @@
+/* The scheduler: goroutine identity and lifecycle, yield, goexit, maxprocs,
+ * blocking calls, 1M goroutines, cross-P hand-off, deadlock and crash
+ * reports. */
+#include <cmocka.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <tangle.h>
+
+#include "child.h"
+
+static tg_chan *ids;
+
+static void send_self(void *arg) {
+  (void)arg;
+  uint64_t id = tg_self();
+  tg_chan_send(ids, &id);
+}
+
+static void test_ids(void **state) {
+  (void)state;
+  assert_int_equal(tg_self(), 1);
+  ids = tg_chan_make(sizeof(uint64_t), 0);
+  uint64_t a = tg_go(send_self, NULL);
+  uint64_t got;
+  assert_true(tg_chan_recv(ids, &got));
+  assert_int_equal(got, a);
+  uint64_t b = tg_go(send_self, NULL);
+  assert_true(b > a);
+  assert_true(tg_chan_recv(ids, &got));
+  assert_int_equal(got, b);
+  tg_chan_free(ids);
+}
+
+static atomic_int counter;
+static tg_chan *exited;
+
+static void goexit_body(void *arg) {
+  (void)arg;
+  atomic_fetch_add(&counter, 1);
+  tg_chan_send(exited, NULL);
+  tg_goexit();
+  atomic_fetch_add(&counter, 100); /* never runs */
+}
+
+static void test_goexit_and_count(void **state) {
+  (void)state;
+  atomic_store(&counter, 0);
+  exited = tg_chan_make(0, 0);
+  int before = tg_num_goroutine();
+  tg_go(goexit_body, NULL);
+  tg_chan_recv(exited, NULL);
+  /* It is gone once it switched away after the send. */
+  for (int i = 0; i < 1000 && tg_num_goroutine() != before; i++)
+    tg_sleep(TG_MILLISECOND);
+  assert_int_equal(tg_num_goroutine(), before);
+  assert_int_equal(atomic_load(&counter), 1);
+  tg_chan_free(exited);
+}
+
+static atomic_int turns;
+
+static void yielder(void *arg) {
+  int *flag = arg;
+  while (!atomic_load((atomic_int *)flag))
+    tg_yield();
+  atomic_fetch_add(&turns, 1);
+}
+
+/* With one P, a goroutine spinning on tg_yield must let the goroutine that
+ * sets its flag run. */
+static void test_yield_lets_others_run(void **state) {
+  (void)state;
+  int old = tg_maxprocs(1);
+  atomic_int flag = 0;
+  atomic_store(&turns, 0);
+  tg_go(yielder, &flag);
+  tg_yield();
+  atomic_store(&flag, 1);
+  while (atomic_load(&turns) == 0)
+    tg_yield();
+  assert_int_equal(atomic_load(&turns), 1);
+  assert_int_equal(tg_maxprocs(old), 1);
+  assert_int_equal(tg_maxprocs(0), old);
+}
+
+static tg_chan *million;
+
+static void one_value(void *arg) {
+  tg_chan_send(million, &(int){(int)(intptr_t)arg});
+}
+
+static void test_million_goroutines(void **state) {
+  (void)state;
+  const int n = getenv("TANGLE_ASAN_TEST") ? 100000 : 1000000;
+  million = tg_chan_make(sizeof(int), 1024);
+  for (int i = 0; i < n; i++)
+    tg_go(one_value, (void *)(intptr_t)1);
+  long sum = 0;
+  int v;
+  for (int i = 0; i < n; i++) {
+    assert_true(tg_chan_recv(million, &v));
+    sum += v;
+  }
+  assert_int_equal(sum, n);
+  tg_chan_free(million);
+}
+
+/* Many producers and consumers over one channel, two Ps: every value
+ * arrives exactly once. */
+#define HANDOFF_PRODUCERS 8
+#define HANDOFF_PER       20000
+static tg_chan *handoff, *handoff_done;
+static atomic_uchar seen[HANDOFF_PRODUCERS * HANDOFF_PER];
+
+static void handoff_producer(void *arg) {
+  int base = (int)(intptr_t)arg * HANDOFF_PER;
+  for (int i = 0; i < HANDOFF_PER; i++)
+    tg_chan_send(handoff, &(int){base + i});
+}
+
+static void handoff_consumer(void *arg) {
+  (void)arg;
+  int v;
+  long n = 0;
+  while (tg_chan_recv(handoff, &v)) {
+    atomic_fetch_add(&seen[v], 1);
+    n++;
+  }
+  tg_chan_send(handoff_done, &n);
+}
+
+static void run_handoff(size_t cap) {
+  memset(seen, 0, sizeof seen);
+  handoff = tg_chan_make(sizeof(int), cap);
+  handoff_done = tg_chan_make(sizeof(long), 0);
+  for (int c = 0; c < 4; c++)
+    tg_go(handoff_consumer, NULL);
+  for (int p = 0; p < HANDOFF_PRODUCERS; p++)
+    tg_go(handoff_producer, (void *)(intptr_t)p);
+  /* Wait for all values, then close so consumers report. */
+  long total = 0;
+  for (;;) {
+    long sum = 0;
+    for (size_t i = 0; i < sizeof seen; i++)
+      sum += atomic_load(&seen[i]);
+    if (sum == (long)sizeof seen)
+      break;
+    tg_sleep(TG_MILLISECOND);
+  }
+  tg_chan_close(handoff);
+  for (int c = 0; c < 4; c++) {
+    long n;
+    tg_chan_recv(handoff_done, &n);
+    total += n;
+  }
+  assert_int_equal(total, HANDOFF_PRODUCERS * HANDOFF_PER);
+  for (size_t i = 0; i < sizeof seen; i++)
+    assert_int_equal(atomic_load(&seen[i]), 1);
+  tg_chan_free(handoff);
+  tg_chan_free(handoff_done);
+}
+
+static void test_cross_p_handoff(void **state) {
+  (void)state;
+  int old = tg_maxprocs(2);
+  run_handoff(0);
+  run_handoff(7);
+  tg_maxprocs(old);
+}
+
+/* A goroutine inside tg_enter_blocking must not hold up the others, even
+ * with one P. */
+static int block_pipe[2];
+static atomic_int progressed;
+
+static void blocker(void *arg) {
+  (void)arg;
+  char ch;
+  tg_enter_blocking();
+  ssize_t r = read(block_pipe[0], &ch, 1);
+  tg_exit_blocking();
+  assert_int_equal(r, 1);
+  atomic_fetch_add(&progressed, 10);
+}
+
+static void runner(void *arg) {
+  (void)arg;
+  atomic_fetch_add(&progressed, 1);
+  char ch = 'x';
+  assert_int_equal(write(block_pipe[1], &ch, 1), 1);
+}
+
+static void test_blocking_call_hands_p_off(void **state) {
+  (void)state;
+  int old = tg_maxprocs(1);
+  assert_int_equal(pipe(block_pipe), 0);
+  atomic_store(&progressed, 0);
+  tg_go(blocker, NULL);
+  tg_sleep(5 * TG_MILLISECOND); /* let it block in read */
+  tg_go(runner, NULL);
+  while (atomic_load(&progressed) != 11)
+    tg_sleep(TG_MILLISECOND);
+  close(block_pipe[0]);
+  close(block_pipe[1]);
+  tg_maxprocs(old);
+}
+
+/* ---- scenarios that end the process ---------------------------------- */
+
+static void child_deadlock(void) {
+  tg_chan *c = tg_chan_make(sizeof(int), 0);
+  int v;
+  tg_chan_recv(c, &v);
+}
+
+static void blocked_sender(void *arg) {
+  tg_chan_send(arg, &(int){1});
+}
+
+static void child_deadlock_many(void) {
+  tg_chan *c = tg_chan_make(sizeof(int), 0);
+  tg_go(blocked_sender, tg_chan_make(sizeof(int), 0));
+  tg_sleep(TG_MILLISECOND);
+  tg_chan_recv(c, NULL);
+}
+
+static void child_goexit_main(void) {
+  tg_go(blocked_sender, tg_chan_make(sizeof(int), 1));
+  tg_goexit();
+}
+
+static volatile int depth_limit = 1 << 30; /* defeats -Winfinite-recursion */
+
+static int recurse(int n) {
+  volatile char pad[512];
+  pad[0] = (char)n;
+  if (n > depth_limit)
+    return 0;
+  return recurse(n + 1) + pad[0];
+}
+
+static void overflow_body(void *arg) {
+  (void)arg;
+  recurse(0);
+}
+
+static void child_stack_overflow(void) {
+  tg_go(overflow_body, NULL);
+  tg_sleep(10 * TG_SECOND);
+}
+
+static void child_sigquit(void) {
+  tg_go(blocked_sender, tg_chan_make(sizeof(int), 0));
+  tg_sleep(30 * TG_SECOND);
+}
+
+static void child_panic(void) {
+  tg_panic("boom %d", 42);
+}
+
+static void child_bad_options(void) {
+  tg_sleep(1);
+}
+
+static void child_sleep_no_deadlock(void) {
+  /* Sleeping goroutines are not deadlocked: the timer wakes them. */
+  tg_sleep(20 * TG_MILLISECOND);
+  printf("woke\n");
+}
+
+static const struct child_scenario scenarios[] = {
+    {"deadlock", child_deadlock},       {"deadlock_many", child_deadlock_many},
+    {"goexit_main", child_goexit_main}, {"stack_overflow", child_stack_overflow},
+    {"sigquit", child_sigquit},         {"panic", child_panic},
+    {"bad_options", child_bad_options}, {"sleep_no_deadlock", child_sleep_no_deadlock},
+};
+
+static struct child_result res;
+
+static void test_global_deadlock(void **state) {
+  (void)state;
+  run_child("deadlock", NULL, &res);
+  assert_int_equal(res.status, 2);
+  assert_non_null(strstr(res.err, "fatal error: all goroutines are asleep - deadlock!"));
+  assert_non_null(strstr(res.err, "goroutine 1 [chan receive]:"));
+  assert_non_null(strstr(res.err, "child_deadlock"));
+  run_child("deadlock_many", NULL, &res);
+  assert_int_equal(res.status, 2);
+  assert_non_null(strstr(res.err, "goroutine 1 [chan receive]:"));
+  assert_non_null(strstr(res.err, "[chan send]:"));
+  assert_non_null(strstr(res.err, "blocked_sender"));
+  run_child("goexit_main", NULL, &res);
+  assert_int_equal(res.status, 2);
+  assert_non_null(strstr(res.err, "deadlock!"));
+}
+
+static void test_no_deadlock_while_sleeping(void **state) {
+  (void)state;
+  run_child("sleep_no_deadlock", NULL, &res);
+  assert_int_equal(res.status, 0);
+  assert_string_equal(res.out, "woke\n");
+}
+
+static void test_stack_overflow_message(void **state) {
+  (void)state;
+  if (getenv("TANGLE_ASAN_TEST"))
+    skip(); /* AddressSanitizer reports the overflow itself */
+  run_child("stack_overflow", NULL, &res);
+  assert_int_equal(res.status, 2);
+  assert_non_null(strstr(res.err, "fatal error: stack overflow"));
+  assert_non_null(strstr(res.err, "child_stack_overflow"));
+}
+
+static void test_sigquit_dump(void **state) {
+  (void)state;
+  run_child_sig("sigquit", NULL, SIGQUIT, 300, &res);
+  assert_int_equal(res.status, 2);
+  assert_non_null(strstr(res.err, "goroutine 1 [sleep]:"));
+  assert_non_null(strstr(res.err, "[chan send]:"));
+}
+
+static void test_panic_message(void **state) {
+  (void)state;
+  run_child("panic", NULL, &res);
+  assert_int_equal(res.status, 2);
+  assert_non_null(strstr(res.err, "panic: boom 42"));
+  assert_non_null(strstr(res.err, "goroutine 1 [running]:"));
+}
+
+static void test_bad_options_rejected(void **state) {
+  (void)state;
+  const char *env1[] = {"TANGLE_OPTIONS=no_such_key=1", NULL};
+  run_child("bad_options", env1, &res);
+  assert_int_equal(res.status, 2);
+  assert_non_null(strstr(res.err, "no_such_key"));
+  const char *env2[] = {"TANGLE_OPTIONS=exitcode=abc", NULL};
+  run_child("bad_options", env2, &res);
+  assert_int_equal(res.status, 2);
+  assert_non_null(strstr(res.err, "exitcode=abc"));
+  const char *env3[] = {"TANGLE_MAXPROCS=zero", NULL};
+  run_child("bad_options", env3, &res);
+  assert_int_equal(res.status, 2);
+  assert_non_null(strstr(res.err, "TANGLE_MAXPROCS"));
+}
+
+static void test_dump_goroutines(void **state) {
+  (void)state;
+  tg_chan *c = tg_chan_make(sizeof(int), 0);
+  tg_go(blocked_sender, c);
+  tg_sleep(5 * TG_MILLISECOND);
+  int p[2];
+  assert_int_equal(pipe(p), 0);
+  fcntl(p[0], F_SETFL, O_NONBLOCK);
+  tg_dump_goroutines(p[1]);
+  close(p[1]);
+  static char buf[1 << 16];
+  ssize_t n = read(p[0], buf, sizeof buf - 1);
+  assert_true(n > 0);
+  buf[n] = 0;
+  close(p[0]);
+  assert_non_null(strstr(buf, "goroutine 1 [running]:"));
+  assert_non_null(strstr(buf, "[chan send]:"));
+  assert_non_null(strstr(buf, "blocked_sender"));
+  int v;
+  tg_chan_recv(c, &v);
+  assert_int_equal(v, 1);
+}
+
+static pthread_t locked_thread;
+static atomic_int locked_ok;
+
+static void locked_body(void *arg) {
+  tg_chan *c = arg;
+  tg_lock_thread();
+  pthread_t me = pthread_self();
+  int ok = 1;
+  for (int i = 0; i < 2000; i++) {
+    tg_chan_recv(c, NULL); /* parks: must come back on the same thread */
+    ok &= pthread_equal(me, pthread_self()) != 0;
+    if (i % 100 == 0)
+      tg_yield();
+  }
+  tg_unlock_thread();
+  atomic_store(&locked_ok, ok ? 1 : 2);
+}
+
+static void unlocked_sender(void *arg) {
+  for (int i = 0; i < 2000; i++)
+    tg_chan_send(arg, NULL);
+}
+
+static void test_lock_thread(void **state) {
+  (void)state;
+  (void)locked_thread;
+  int old = tg_maxprocs(2);
+  atomic_store(&locked_ok, 0);
+  tg_chan *c = tg_chan_make(0, 0);
+  tg_go(locked_body, c);
+  tg_go(unlocked_sender, c);
+  while (atomic_load(&locked_ok) == 0)
+    tg_sleep(TG_MILLISECOND);
+  assert_int_equal(atomic_load(&locked_ok), 1);
+  tg_maxprocs(old);
+}
+
+int main(int argc, char **argv) {
+  child_dispatch(argc, argv, scenarios, sizeof scenarios / sizeof *scenarios);
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_ids),
+      cmocka_unit_test(test_lock_thread),
+      cmocka_unit_test(test_goexit_and_count),
+      cmocka_unit_test(test_yield_lets_others_run),
+      cmocka_unit_test(test_million_goroutines),
+      cmocka_unit_test(test_cross_p_handoff),
+      cmocka_unit_test(test_blocking_call_hands_p_off),
+      cmocka_unit_test(test_global_deadlock),
+      cmocka_unit_test(test_no_deadlock_while_sleeping),
+      cmocka_unit_test(test_stack_overflow_message),
+      cmocka_unit_test(test_sigquit_dump),
+      cmocka_unit_test(test_panic_message),
+      cmocka_unit_test(test_bad_options_rejected),
+      cmocka_unit_test(test_dump_goroutines),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
