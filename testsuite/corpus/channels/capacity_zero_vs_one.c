@@ -11,11 +11,14 @@ static const char *try_send(tg_chan *c, int v) {
   return tg_select_nb(cs, 1) == 0 ? "sent" : "would block";
 }
 
+static tg_chan *printed; /* closed by the receiver after its line */
+
 static void receiver(void *arg) {
   tg_chan *c = arg;
   int v;
   tg_chan_recv(c, &v);
   printf("receiver got %d\n", v);
+  tg_chan_close(printed);
 }
 
 int main(void) {
@@ -29,9 +32,12 @@ int main(void) {
   printf("one, full buffer: %s\n", try_send(int_channel_one, 2));
   /* With a receiver ready, the unbuffered send is a rendezvous: the value is
    * copied from the sender to the receiver, never stored in the channel. */
+  printed = tg_chan_make(0, 0);
   tg_go(receiver, a);
   tg_chan_send(a, &(int){7});
   printf("zero, receiver ready: sent, len %zu\n", tg_chan_len(a));
+  tg_chan_recv(printed, NULL);
+  tg_chan_free(printed);
   tg_chan_free(a);
   tg_chan_free(b);
   tg_chan_free(int_channel_one);
