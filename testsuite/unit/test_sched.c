@@ -1,10 +1,11 @@
 /* The scheduler: goroutine identity and lifecycle, yield, goexit, maxprocs,
  * blocking calls, 1M goroutines, cross-P hand-off, deadlock and crash
  * reports. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
 
 #include <pthread.h>
 #include <stdatomic.h>
