@@ -41,8 +41,13 @@ static void node_r(FILE *f, int c, const char *res) {
   fputs("    ", f);
   dq(f, id);
   fputs(" [shape=box, style=filled, fillcolor=lightyellow, label=", f);
-  dq(f, res);
+  /* "mutex 0x... (first locked at f() x.c:3)": the detail on its own line */
+  char *label = xstrdup(res), *paren = strstr(label, " (");
+  if (paren)
+    *paren = '\n';
+  dq(f, label);
   fputs("];\n", f);
+  free(label);
   free(id);
 }
 

@@ -75,7 +75,7 @@ void fmt_text_finding(FILE *f, const struct finding *x) {
       fprintf(f, " by goroutine %" PRIu64 ":\n", u64_or(json_get(a, "goroutine"), 0));
       frames(f, json_get(a, "stack"), "  ");
     }
-  } else if (msg) {
+  } else if (msg && *msg && !strstr(kind_titles[x->kind], msg)) {
     fprintf(f, "%s\n", msg);
   }
   const struct json *cyc = json_get(o, "cycle");

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""corpus_e2e.py TANGLE BUILD_DIR CORPUS_SRC: the end-to-end check of the CI
-gate. Runs `tangle test --count 2 --format json` over every race-built corpus
-program whose expectation (build: race|both) says what the race build reports,
+"""corpus_e2e.py TANGLE BUILD_DIR TESTSUITE_SRC: the end-to-end check of the CI
+gate. Runs `tangle test --count 2 --format json` over every race-built program
+of testsuite/corpus and testsuite/deadlock (the seeds' examples and the
+wait-for graph's suite) whose expectation (build: race|both) says what the
+race build reports,
 and compares the finding kinds tangle test collected through the side channel
 with the expected ones:
   race: stderr-contains: WARNING: DATA RACE       -> a data_race finding
@@ -24,41 +26,48 @@ TITLES = {
 }
 WARNING_KINDS = {"data_race", "deadlock", "lock_order", "leak", "starvation", "misuse"}
 
-tangle, build, src = sys.argv[1:4]
-sys.path.insert(0, src)
+tangle, build, suite = sys.argv[1:4]
+sys.path.insert(0, os.path.join(suite, "corpus"))
 import run_corpus  # the corpus' own .expect parser
 
-race_dir = os.path.join(build, "testsuite", "corpus", "race")
+# (sources, where their race builds are)
+SUITES = [(os.path.join(suite, "corpus"), os.path.join(build, "testsuite", "corpus", "race")),
+          (os.path.join(suite, "deadlock"), os.path.join(build, "testsuite", "deadlock"))]
 cases = {}  # binary -> (expected kinds, must be clean of warnings)
-for root, _, files in os.walk(src):
-    for f in sorted(files):
-        if not f.endswith(".expect"):
-            continue
-        path = os.path.join(root, f)
-        try:
-            entries = run_corpus.parse(path)
-        except Exception as e:  # a broken expectation is the corpus' test to report
-            print(f"skip {path}: {e}")
-            continue
-        mine = [e for e in entries if e[0] in (None, "race")]
-        builds = [e[2].strip() for e in entries if e[1] == "build"]
-        if not builds or builds[-1] not in ("race", "both"):
-            continue
-        if any(e[1] in ("args", "stdin", "env") for e in mine):
-            continue
-        want, clean = set(), False
-        for e in mine:
-            if e[1] == "stderr-contains":
-                want |= {k for t, k in TITLES.items() if t in e[2]}
-            if e[1] == "stderr-not-contains" and e[2].strip() in ("WARNING", "WARNING:"):
-                clean = True
-        if not want and not clean:
-            continue
-        rel = os.path.relpath(root, src)
-        name = f.split(".")[0]
-        exe = os.path.join(race_dir, rel, name)
-        if os.path.exists(exe):
-            cases[exe] = (want, clean)
+
+
+def expectation(path):
+    """(kinds the race build must report, whether it must report no WARNING)
+    for an expectation of the race build that tangle test can run, else None."""
+    try:
+        entries = run_corpus.parse(path)
+    except Exception as e:  # a broken expectation is the suite's own test to report
+        print(f"skip {path}: {e}")
+        return None
+    mine = [e for e in entries if e[0] in (None, "race")]
+    builds = [e[2].strip() for e in entries if e[1] == "build"]
+    if not builds or builds[-1] not in ("race", "both"):
+        return None
+    if any(e[1] in ("args", "stdin", "env") for e in mine):
+        return None
+    want, clean = set(), False
+    for e in mine:
+        if e[1] == "stderr-contains":
+            want |= {k for t, k in TITLES.items() if t in e[2]}
+        if e[1] == "stderr-not-contains" and e[2].strip() in ("WARNING", "WARNING:"):
+            clean = True
+    return (want, clean) if want or clean else None
+
+
+for src, race_dir in SUITES:
+    for root, _, files in os.walk(src):
+        for f in sorted(files):
+            if not f.endswith(".expect"):
+                continue
+            exp = expectation(os.path.join(root, f))
+            exe = os.path.join(race_dir, os.path.relpath(root, src), f.split(".")[0])
+            if exp and os.path.exists(exe):
+                cases[exe] = exp
 
 if not cases:
     print("SKIP: no race-built corpus program with expected findings yet")
@@ -84,7 +93,7 @@ for exe, (want, clean) in sorted(cases.items()):
     extra = (got & WARNING_KINDS) - want if clean else set()
     status = "ok" if not missing and not extra else "MISMATCH"
     bad += status != "ok"
-    print(f"{status:8} {os.path.relpath(exe, race_dir)}: expected {sorted(want) or 'clean'}, "
+    print(f"{status:8} {os.path.relpath(exe, build)}: expected {sorted(want) or 'clean'}, "
           f"found {sorted(got) or 'nothing'}")
 expect_status = 1 if any(k for w, _ in cases.values() for k in w) else 0
 if out.returncode != expect_status and not bad:
