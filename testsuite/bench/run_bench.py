@@ -180,6 +180,7 @@ class Builder:
 class Result:
     def __init__(self):
         self.ns, self.rss, self.fields, self.error, self.note = [], [], [], None, None
+        self.wall = 0.0  # seconds the last run took
 
     def ok(self):
         return bool(self.ns)
@@ -440,6 +441,8 @@ def main():
     ap.add_argument("--only", default=os.environ.get("BENCH_ONLY", ""),
                     help="comma-separated benchmark names")
     ap.add_argument("--timeout", type=int, default=180, help="seconds per run")
+    ap.add_argument("--slow", type=float, default=20,
+                    help="a cell whose first run takes longer (s) is not repeated")
     ap.add_argument("--write-doc", help="replace the table between the bench markers in this file")
     ap.add_argument("--variants", default=",".join(ALL_VARIANTS),
                     help="which builds to run (default: all): " + ",".join(ALL_VARIANTS))
@@ -491,7 +494,13 @@ def main():
             res = results[job]
             if res.error:
                 continue  # a failure is not retried: it would fail again, slowly
+            if rep > 0 and res.wall > args.slow:
+                continue  # keeps the whole run within minutes; said in the notes
+            t0 = time.monotonic()
             measure(b, job, env_base, args.timeout, res)
+            res.wall = time.monotonic() - t0
+            if rep == 0 and res.wall > args.slow and args.repeat > 1 and not res.note:
+                res.note = "measured once: one run takes %.0f s" % res.wall
             if res.ok() and res.error is None and rep == 0:
                 log("  %-18s %-8s %-9d %s ns/op" % (job[0], job[1] + (
                     "+dl=off" if job[3] else ""), job[2], fmt_ns(res)))
