@@ -80,8 +80,9 @@ static const struct verb_doc docs[] = {
      "reported printed: the detector writes each one as soon as it is found.\n"
      "\n"
      "--seed S replays a schedule: it appends seed=S to TANGLE_OPTIONS, which seeds every "
-     "random choice of the scheduler (select, work stealing, timer ties). With "
-     "GOMAXPROCS=1 this replays the same interleaving of goroutines as long as the "
+     "random choice of the scheduler (select case order, work-stealing victims, each "
+     "thread's random state). With TANGLE_MAXPROCS=1 this replays the same interleaving "
+     "of goroutines as long as the "
      "program's own inputs and timing-dependent code (timers, I/O) behave the same; "
      "with several Ps the operating system's thread timing still varies, so a seed makes "
      "a finding likely, not certain, to recur.",
