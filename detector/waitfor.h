@@ -162,6 +162,7 @@ struct wf_hop {
   struct wf_held held; /* what the previous goroutine waits for and w holds */
   bool has_held;
   bool holder_exited; /* the last hop: res is held by a goroutine that ended */
+  bool ownerless;     /* res has no holder: the next goroutine could complete it */
 };
 /* Reports a cycle (or a chain ending at an exited holder); `why` is the
  * one-line message. */

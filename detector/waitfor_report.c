@@ -61,6 +61,15 @@ static const char *wait_words(int kind) {
   return "waiting";
 }
 
+/* The goroutine's own wait reason when it is parked in that wait. */
+static const char *how_waits(const struct wf_hop *h) {
+  struct tg_g *g = h->w->g;
+  if (g->id == h->w->id && atomic_load(&g->status) == TG_G_WAITING &&
+      g->wait_reason != TG_WAIT_NONE)
+    return tg__wait_reason_str(g->wait_reason);
+  return wait_words(h->kind);
+}
+
 static void put_site(struct tg_buf *b, uintptr_t pc) {
   struct tg_frame fr[8];
   int n = tg__symbolize(pc, fr, 8);
@@ -252,7 +261,11 @@ static void put_coffman(struct tg_buf *b, struct wf_hop *hops, int n, bool cycle
     if (i)
       tg__buf_str(b, "; ");
     tg__wf_put_res_short(b, hops[i].res, hops[i].kind);
-    if (hops[i].kind == TG_RES_RWMUTEX_R || hops[i].kind == TG_RES_RWMUTEX_W)
+    if (hops[i].ownerless)
+      tg__buf_printf(
+          b, " can be completed by goroutine %llu alone (no running goroutine can reach it)",
+          (unsigned long long)h->w->id);
+    else if (hops[i].kind == TG_RES_RWMUTEX_R || hops[i].kind == TG_RES_RWMUTEX_W)
       tg__buf_printf(b, " admits no %s while goroutine %llu holds it",
                      hops[i].kind == TG_RES_RWMUTEX_R ? "reader" : "writer",
                      (unsigned long long)h->w->id);
@@ -277,6 +290,9 @@ static void put_coffman(struct tg_buf *b, struct wf_hop *hops, int n, bool cycle
       tg__buf_printf(b, "goroutine %llu holds ", (unsigned long long)h->w->id);
       if (h->has_held)
         tg__wf_put_res_short(b, h->held.lock, h->held.kind);
+      else if (hops[(i + n - 1) % n].ownerless)
+        tg__buf_printf(b, "the only way out of goroutine %llu's wait",
+                       (unsigned long long)hops[(i + n - 1) % n].w->id);
       else
         tg__buf_str(b, "what another waits for");
       tg__buf_str(b, " while it waits for ");
@@ -284,7 +300,14 @@ static void put_coffman(struct tg_buf *b, struct wf_hop *hops, int n, bool cycle
     }
     tg__buf_str(b, ".\n");
   }
-  if (cycle)
+  bool any_ownerless = false;
+  for (int i = 0; i < n; i++)
+    any_ownerless |= hops[i].ownerless;
+  if (cycle && any_ownerless)
+    tg__buf_str(b, "  no preemption: a blocked channel, WaitGroup or Cond operation has no "
+                   "timeout and nobody else can complete it; a lock is released only by its "
+                   "holder.\n");
+  else if (cycle)
     tg__buf_str(b, "  no preemption: a lock is released only by the goroutine holding it, and "
                    "every holder here is itself blocked; nothing takes a lock away.\n");
   else
@@ -348,7 +371,10 @@ void tg__wf_report_deadlock(const char *why, struct wf_hop *hops, int n, bool cy
     }
     tg__buf_str(&b, " waits for ");
     tg__wf_put_res(&b, h->res, h->kind);
-    if (holder->w == h->w)
+    if (h->ownerless)
+      tg__buf_printf(&b, ", which only goroutine %llu could complete\n",
+                     (unsigned long long)holder->w->id);
+    else if (holder->w == h->w)
       tg__buf_str(&b, ", which it holds itself\n");
     else
       tg__buf_printf(&b, ", held by goroutine %llu%s\n", (unsigned long long)holder->w->id,
@@ -367,9 +393,12 @@ void tg__wf_report_deadlock(const char *why, struct wf_hop *hops, int n, bool cy
         tg__wf_put_stack(&b, h->held.at.pcs, h->held.at.n);
     } else {
       tg__buf_printf(&b, "Goroutine %llu (%s) waits for ", (unsigned long long)h->w->id,
-                     wait_words(h->kind));
+                     how_waits(h));
       tg__wf_put_res_short(&b, h->res, h->kind);
-      if (holder->w == h->w)
+      if (h->ownerless)
+        tg__buf_printf(&b, "; only goroutine %llu, itself blocked, refers to it:\n",
+                       (unsigned long long)holder->w->id);
+      else if (holder->w == h->w)
         tg__buf_str(&b, ", which it holds itself:\n");
       else
         tg__buf_printf(&b, ", held by goroutine %llu:\n", (unsigned long long)holder->w->id);

@@ -3,40 +3,46 @@
  *
  * A goroutine blocked on a channel can be woken by any goroutine that can
  * reach the channel. The monitor (a thread of its own, woken when such waits
- * begin) decides soundly which blocked goroutines can never be woken, the
- * way Go's GC-based goroutine leak detection does, with a conservative scan
- * instead of a precise GC:
+ * begin) decides which blocked goroutines can never be woken the way Go's
+ * GC-based goroutine leak detection does, with a conservative mark instead
+ * of a precise GC:
  *
- *  - Candidates are goroutines parked for a while on a channel, select (with
- *    no timer armed), WaitGroup, Cond, semaphore, or on a lock. Everything
- *    else (running, runnable, sleeping, on I/O, with a timeout) is live.
- *  - Live memory: static data, every heap and anonymous mapping (the whole
- *    heap, as if all of it were reachable), the stacks of live goroutines,
- *    and whatever part of a candidate's stack a live word points into. Not
- *    live: the candidates' own stacks otherwise, their tg_g structures and
- *    waiter records (the runtime's bookkeeping of the wait itself), and the
- *    detectors' memory.
- *  - A candidate becomes live when a word of live memory points to what it
- *    waits on (a channel or semaphore exactly; a WaitGroup or Cond, which are
- *    embedded in the program's structures, from up to 4 KiB below it), when
- *    the resource itself lies in static data or on a live stack, or, for a
- *    lock, when the lock's holders are live (waitfor.c's rules). Its stack
- *    then becomes live memory too; repeated to a fixed point.
- *  - What is left can never be woken: no live goroutine can reach what it
- *    waits for. It is confirmed on two passes in a row (with its wait
- *    unchanged), and those of them that wait for each other (one could
- *    complete the other's wait if it ran: its stack refers to the other's
- *    resource, or it holds the other's lock) form the cycles reported as
- *    deadlocks. The rest are leaks, reported at exit.
+ *  - Candidates are goroutines parked for a while on a channel, a select
+ *    with no timer armed, a WaitGroup, a Cond, a semaphore, or a lock.
+ *    Every other goroutine (running, runnable, sleeping, on I/O, in a
+ *    syscall) is live.
+ *  - Roots: static data, the stacks of live goroutines and their start
+ *    argument, and the threads' stacks. From there every word that points
+ *    into a heap block (glibc's chunks, walked in the heap; mmapped blocks;
+ *    other anonymous mappings as one block each) marks the block, and marked
+ *    blocks are scanned in turn. Never scanned: goroutine structures and
+ *    the runtime's waiter records of a candidate (the bookkeeping of the
+ *    wait itself: they begin with the goroutine's address), the detectors'
+ *    memory.
+ *  - A candidate becomes live when a scanned word points to what it waits
+ *    on (a channel or semaphore exactly; a WaitGroup or Cond, embedded in
+ *    the program's structures, from up to 4 KiB below it), when the resource
+ *    lies in static data or on a live stack, or, for a lock, when its holders
+ *    are live (waitfor.c's rules). Its stack then becomes a root, and so on
+ *    to a fixed point. A word pointing into a candidate's stack (a structure
+ *    on it handed to another goroutine) makes that stack live from there up.
+ *  - What is left can never be woken: nothing live can reach what it waits
+ *    for. It must stay so on two passes in a row with its wait unchanged.
+ *    Those that wait for each other (one's reachable memory refers to the
+ *    other's resource, or it holds the other's lock) form the cycles
+ *    reported as deadlocks; the others are leaks, reported at exit.
  *
- * Conservative scanning can only find too many references (fewer reports),
- * never too few, except for a pointer held only in a running goroutine's
- * registers: hence the second pass. */
+ * Conservative scanning finds too many references (fewer reports), never
+ * too few; the exceptions are a pointer held only in a running goroutine's
+ * registers, or hidden (XOR-ed, compressed): hence the second pass. If the
+ * heap cannot be walked consistently (it changed under the walk), the pass
+ * gives up and reports nothing. */
 #ifdef TANGLE_RACE
 #include "waitfor.h"
 
 #include <fcntl.h>
 #include <link.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,7 +58,15 @@ struct tg_g *tg__main_g(void);
 #define WINDOW      4096 /* how far below an embedded resource a pointer may be */
 #define MAX_CANDS   4096
 #define MAX_RES_PER 8
-#define MAX_RANGES  8192
+#define MAX_RANGES  16384
+#define MAX_OBJS    (1 << 21)
+#define BUF_SIZE    (256 << 10)
+
+/* One arena for every thread: the heap is then one walkable run of chunks.
+ * At start-up, before goroutines run on threads of their own. */
+__attribute__((constructor(101))) static void one_arena(void) {
+  mallopt(M_ARENA_MAX, 1);
+}
 
 /* Ranges the detectors ask the scan to skip (their own tables keyed by
  * program addresses), under excl_lock. */
@@ -80,7 +94,8 @@ struct cand {
   int nres;
   bool forever;         /* nil channel, empty select: nothing can wake it */
   uintptr_t lo, hi, sp; /* stack; sp: lowest live address */
-  uintptr_t scan_from;  /* lowest address of it already scanned (hi: none) */
+  uintptr_t arg;
+  uintptr_t scan_from; /* lowest address of it already scanned (hi: none) */
   bool live;
   int scc, low, idx; /* Tarjan */
   bool on_stack;
@@ -96,31 +111,43 @@ struct range {
   uintptr_t lo, hi;
 };
 
-/* The monitor's working state, owned by the monitor thread (one pass at a
- * time); memory from the detector's arena. */
+struct region {
+  uintptr_t lo, hi;
+  bool rw, anon, heap, stack, guard_below;
+};
+
+/* The monitor's working state, owned by whoever holds pass_lock (the
+ * monitor thread); memory from the detector's arena. */
 static struct {
   struct cand *c;
   int n;
   struct rref *refs;
   int nrefs;
-  struct range *stacks; /* candidates' stacks, sorted by lo; .hi, index in idx */
+  struct range *stacks; /* candidates' stacks, sorted by lo */
   int *stack_cand;
   int nstacks;
   struct range *work;
   int nwork;
+  bool overflow; /* the worklist filled up: the pass is not trustworthy */
   struct range *excl;
   int nexcl;
   struct range *statics;
   int nstatics;
-  struct range *maps;
+  struct region *maps;
+  int nmaps;
+  struct range *objs; /* heap blocks, sorted */
+  uint8_t *mark;      /* per block: 1 marked by the live roots, 2 by a probe */
+  int nobjs;
   char *buf;
   uintptr_t self_lo, self_hi; /* the monitor thread's stack */
   /* confirmed-stuck (id, seq) of the previous pass */
   uint64_t prev[MAX_CANDS][2];
   int nprev;
+  /* probe mode (edges between stuck goroutines) */
+  bool probing;
+  int probe_hits[MAX_CANDS];
+  int nprobe_hits;
 } S;
-
-#define BUF_SIZE (256 << 10)
 
 /* ---- reading the program's memory without faulting ----------------------- */
 
@@ -130,8 +157,8 @@ static size_t read_mem(uintptr_t addr, void *dst, size_t n) {
   return got > 0 ? (size_t)got : 0;
 }
 
-static bool read_word(uintptr_t addr, uintptr_t *out) {
-  return read_mem(addr, out, sizeof *out) == sizeof *out;
+static bool read_words(uintptr_t addr, uintptr_t *out, int n) {
+  return read_mem(addr, out, (size_t)n * sizeof *out) == (size_t)n * sizeof *out;
 }
 
 /* ---- ranges -------------------------------------------------------------- */
@@ -143,17 +170,26 @@ static int range_cmp(const void *a, const void *b) {
 
 static void push_work(uintptr_t lo, uintptr_t hi) {
   lo = (lo + 7) & ~(uintptr_t)7;
-  if (lo >= hi || S.nwork == MAX_RANGES * 2)
+  if (lo >= hi)
     return;
+  if (S.nwork == MAX_RANGES * 4) {
+    S.overflow = true;
+    return;
+  }
   S.work[S.nwork++] = (struct range){lo, hi};
 }
 
 /* Pushes [lo, hi) minus the excluded ranges (sorted, disjoint). */
 static void push_minus_excluded(uintptr_t lo, uintptr_t hi) {
-  int i = 0;
-  while (i < S.nexcl && S.excl[i].hi <= lo)
-    i++;
-  for (; i < S.nexcl && S.excl[i].lo < hi; i++) {
+  int a = 0, b = S.nexcl;
+  while (a < b) {
+    int m = (a + b) / 2;
+    if (S.excl[m].hi <= lo)
+      a = m + 1;
+    else
+      b = m;
+  }
+  for (int i = a; i < S.nexcl && S.excl[i].lo < hi; i++) {
     if (S.excl[i].lo > lo)
       push_work(lo, S.excl[i].lo);
     if (S.excl[i].hi > lo)
@@ -182,13 +218,12 @@ static bool in_ranges(const struct range *r, int n, uintptr_t a) {
   return false;
 }
 
-/* The rw mappings of the process (from /proc/self/maps) and the main
- * thread's stack mapping, where the main goroutine runs. */
-static int read_maps(struct range *out, int max, struct range *main_stack) {
+/* The process's mappings (from /proc/self/maps). */
+static int read_maps(struct region *out, int max, struct range *main_stack) {
   int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return 0;
-  static char text[1 << 20]; /* monitor thread only (one pass at a time) */
+  static char text[1 << 20]; /* the pass's (under pass_lock) */
   size_t n = 0;
   ssize_t k;
   while (n < sizeof text - 1 && (k = read(fd, text + n, sizeof text - 1 - n)) > 0)
@@ -196,25 +231,84 @@ static int read_maps(struct range *out, int max, struct range *main_stack) {
   close(fd);
   text[n] = 0;
   int nr = 0;
+  bool prev_guard = false;
+  uintptr_t prev_hi = 0;
   for (char *line = text; line && *line;) {
     char *next = strchr(line, '\n');
     if (next)
       *next++ = 0;
-    unsigned long lo, hi;
+    unsigned long lo, hi, off;
     char perms[8] = {0};
     char path[256] = {0};
-    if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %255[^\n]", &lo, &hi, perms, path) >= 3) {
+    if (sscanf(line, "%lx-%lx %7s %lx %*s %*s %255[^\n]", &lo, &hi, perms, &off, path) >= 4) {
       bool rw = perms[0] == 'r' && perms[1] == 'w';
+      bool none = perms[0] == '-' && perms[1] == '-';
       if (strcmp(path, "[stack]") == 0)
         *main_stack = (struct range){lo, hi};
-      bool special = path[0] == '[' && strcmp(path, "[heap]") != 0 && strcmp(path, "[stack]") != 0;
-      /* Reserved giants (a detector's shadow) are not program data. */
-      if (rw && !special && hi - lo <= (1ul << 32) && nr < max)
-        out[nr++] = (struct range){lo, hi};
+      if (nr < max &&
+          (path[0] == 0 || !strcmp(path, "[heap]") || !strcmp(path, "[stack]") || path[0] == '/')) {
+        out[nr++] = (struct region){.lo = lo,
+                                    .hi = hi,
+                                    .rw = rw,
+                                    .anon = path[0] == 0,
+                                    .heap = !strcmp(path, "[heap]"),
+                                    .stack = !strcmp(path, "[stack]"),
+                                    .guard_below = prev_guard && prev_hi == lo};
+      }
+      prev_guard = none && hi - lo <= (1ul << 20);
+      prev_hi = hi;
     }
     line = next;
   }
   return nr;
+}
+
+/* ---- heap blocks ----------------------------------------------------------- */
+
+static void add_obj(uintptr_t lo, uintptr_t hi) {
+  if (S.nobjs < MAX_OBJS && lo < hi)
+    S.objs[S.nobjs++] = (struct range){lo, hi};
+}
+
+/* glibc's main arena is one run of chunks from the heap's start: a chunk is
+ * [prev_size, size | flags] and its user bytes; the next starts size bytes
+ * on. Free chunks are kept too (scanning one is merely conservative). Any
+ * inconsistency (the heap changed under the walk) fails the walk. */
+static bool walk_heap(uintptr_t lo, uintptr_t hi) {
+  uintptr_t win_lo = 0, win_hi = 0;
+  uintptr_t p = lo;
+  while (p + 16 <= hi) {
+    if (p + 16 > win_hi || p < win_lo) {
+      size_t want = hi - p < BUF_SIZE ? hi - p : BUF_SIZE;
+      size_t got = read_mem(p, S.buf, want);
+      if (got < 16)
+        return false;
+      win_lo = p;
+      win_hi = p + (got & ~(size_t)7);
+    }
+    uintptr_t size = ((uintptr_t *)(S.buf + (p - win_lo)))[1] & ~(uintptr_t)7;
+    if (size < 32 || (size & 15))
+      return false;
+    if (p + size > hi) { /* the top chunk, read while the heap grew */
+      add_obj(p + 16, hi);
+      return true;
+    }
+    add_obj(p + 16, p + size);
+    p += size;
+  }
+  return true;
+}
+
+static int obj_of(uintptr_t v) {
+  int a = 0, b = S.nobjs;
+  while (a < b) {
+    int m = (a + b) / 2;
+    if (S.objs[m].hi <= v)
+      a = m + 1;
+    else
+      b = m;
+  }
+  return a < S.nobjs && v >= S.objs[a].lo ? a : -1;
 }
 
 /* ---- candidates ---------------------------------------------------------- */
@@ -228,8 +322,8 @@ static uint32_t window_of(int kind) {
   return kind == TG_RES_WAITGROUP || kind == TG_RES_COND ? WINDOW : 0;
 }
 
-/* Snapshot of the blocked goroutines. Returns the number of owner-less
- * candidates (the ones worth a scan). */
+/* Snapshot of the goroutines. Returns the number of owner-less candidates
+ * (the ones worth a pass). */
 static int gather(int64_t now) {
   S.n = 0;
   int nowner = 0;
@@ -245,6 +339,7 @@ static int gather(int64_t now) {
     c->w = w;
     c->id = g->id;
     c->live = true;
+    c->arg = (uintptr_t)g->arg;
     if (g->stack_lo) {
       c->lo = (uintptr_t)g->stack_lo;
       c->hi = (uintptr_t)g->stack_hi;
@@ -293,8 +388,6 @@ static int cand_of_wf(struct wf_g *w) {
       return i;
   return -1;
 }
-
-static void make_live(int i);
 
 /* Locks: a waiter is live when what must happen for it can happen. */
 static bool lock_waiter_live(struct cand *c) {
@@ -350,10 +443,18 @@ static int refs_lower(uintptr_t a) {
   return lo;
 }
 
+static void hit_cand(int i);
+
+/* TANGLE_WF_DEBUG=1: why each candidate was found live (the monitor's). */
+static bool dbg;
+static uintptr_t dbg_at, dbg_lo, dbg_hi;
 static void make_live(int i) {
   struct cand *c = &S.c[i];
   if (c->live)
     return;
+  if (dbg)
+    fprintf(stderr, "tangle-waitfor: goroutine %llu live: word at %#lx in [%#lx, %#lx)\n",
+            (unsigned long long)c->id, dbg_at, dbg_lo, dbg_hi);
   c->live = true;
   if (c->hi) {
     uintptr_t from = c->sp ? c->sp : c->lo;
@@ -364,10 +465,18 @@ static void make_live(int i) {
   }
 }
 
-/* Resources that lie inside [lo, hi) (now live memory) are reachable. */
+static void hit_cand(int i) {
+  if (!S.probing) {
+    make_live(i);
+  } else if (S.nprobe_hits < MAX_CANDS) {
+    S.probe_hits[S.nprobe_hits++] = i;
+  }
+}
+
+/* Resources that lie inside [lo, hi) (now scanned memory) are reachable. */
 static void live_span(uintptr_t lo, uintptr_t hi) {
   for (int k = refs_lower(lo); k < S.nrefs && S.refs[k].addr < hi; k++)
-    make_live(S.refs[k].cand);
+    hit_cand(S.refs[k].cand);
 }
 
 static int stack_of(uintptr_t a) {
@@ -382,31 +491,38 @@ static int stack_of(uintptr_t a) {
   return lo < S.nstacks && a >= S.stacks[lo].lo ? lo : -1;
 }
 
-static void scan_word(uintptr_t v, uintptr_t minv, uintptr_t maxv) {
-  if (v < minv || v > maxv)
-    return;
+static void scan_word(uintptr_t v) {
   for (int k = refs_lower(v); k < S.nrefs && S.refs[k].addr - v <= WINDOW; k++)
     if (S.refs[k].addr - v <= S.refs[k].window)
-      make_live(S.refs[k].cand);
+      hit_cand(S.refs[k].cand);
+  int o = obj_of(v);
+  if (o >= 0) {
+    uint8_t bit = S.probing ? 2 : 1;
+    if (!(S.mark[o] & (1 | bit))) {
+      S.mark[o] |= bit;
+      push_minus_excluded(S.objs[o].lo, S.objs[o].hi);
+    }
+    return;
+  }
   int s = stack_of(v);
-  if (s < 0)
+  if (s < 0 || S.probing)
     return;
   struct cand *c = &S.c[S.stack_cand[s]];
   if (c->live || v >= c->scan_from)
     return;
-  /* The runtime's waiter records (sudogs, semaphore and Cond waiters)
-   * begin with the waiting goroutine: the queues that point to them are the
-   * wait's own bookkeeping, not a way to the goroutine's data. */
-  uintptr_t first;
-  if (read_word(v, &first) && first == (uintptr_t)c->g)
+  /* The runtime's waiter records (sudogs, semaphore and Cond waiters) hold
+   * the waiting goroutine in their first words: the queues that point to
+   * them are the wait's own bookkeeping, not a way to the goroutine's data. */
+  uintptr_t head[2];
+  if (read_words(v & ~(uintptr_t)7, head, 2) &&
+      (head[0] == (uintptr_t)c->g || head[1] == (uintptr_t)c->g))
     return;
   uintptr_t from = v & ~(uintptr_t)7;
   push_work(from, c->scan_from);
-  live_span(from, c->scan_from);
   c->scan_from = from;
 }
 
-static void scan_range(uintptr_t lo, uintptr_t hi, uintptr_t minv, uintptr_t maxv) {
+static void scan_range(uintptr_t lo, uintptr_t hi) {
   while (lo < hi) {
     size_t n = hi - lo < BUF_SIZE ? hi - lo : BUF_SIZE;
     size_t got = read_mem(lo, S.buf, n);
@@ -414,10 +530,29 @@ static void scan_range(uintptr_t lo, uintptr_t hi, uintptr_t minv, uintptr_t max
       lo = (lo + 4096) & ~(uintptr_t)4095; /* an unreadable page: skip it */
       continue;
     }
-    const uintptr_t *w = (const uintptr_t *)S.buf;
-    for (size_t i = 0; i < got / 8; i++)
-      scan_word(w[i], minv, maxv);
+    /* scan_word may reuse S.buf (waiter records): copy the words first */
+    size_t nw = got / 8;
+    uintptr_t words[512];
+    for (size_t i = 0; i < nw; i += 512) {
+      size_t m = nw - i < 512 ? nw - i : 512;
+      memcpy(words, S.buf + i * 8, m * 8);
+      for (size_t j = 0; j < m; j++) {
+        dbg_at = lo + (i + j) * 8;
+        scan_word(words[j]);
+      }
+    }
     lo += got & ~(size_t)7;
+  }
+}
+
+static void drain(void) {
+  while (S.nwork > 0) {
+    struct range r = S.work[--S.nwork];
+    dbg_lo = r.lo;
+    dbg_hi = r.hi;
+    dbg_at = 0;
+    live_span(r.lo, r.hi);
+    scan_range(r.lo, r.hi);
   }
 }
 
@@ -428,18 +563,18 @@ static void add_excl(uintptr_t lo, uintptr_t hi) {
     S.excl[S.nexcl++] = (struct range){lo, hi};
 }
 
-static void sort_merge_excl(void) {
-  qsort(S.excl, (size_t)S.nexcl, sizeof *S.excl, range_cmp);
+static void sort_merge(struct range *r, int *n) {
+  qsort(r, (size_t)*n, sizeof *r, range_cmp);
   int k = 0;
-  for (int i = 0; i < S.nexcl; i++) {
-    if (k && S.excl[i].lo <= S.excl[k - 1].hi) {
-      if (S.excl[i].hi > S.excl[k - 1].hi)
-        S.excl[k - 1].hi = S.excl[i].hi;
+  for (int i = 0; i < *n; i++) {
+    if (k && r[i].lo <= r[k - 1].hi) {
+      if (r[i].hi > r[k - 1].hi)
+        r[k - 1].hi = r[i].hi;
     } else {
-      S.excl[k++] = S.excl[i];
+      r[k++] = r[i];
     }
   }
-  S.nexcl = k;
+  *n = k;
 }
 
 static int rref_cmp(const void *a, const void *b) {
@@ -449,30 +584,35 @@ static int rref_cmp(const void *a, const void *b) {
 
 static void report_cycles(void);
 
-static void analyse(void) {
+/* Returns false when the pass cannot be trusted (nothing is concluded). */
+static bool analyse(void) {
   struct tg_g *mg = tg__main_g();
-
   struct range main_stack = {0, 0};
-  int nmaps = read_maps(S.maps, MAX_RANGES, &main_stack);
+  S.nmaps = read_maps(S.maps, MAX_RANGES, &main_stack);
   for (int i = 0; i < S.n; i++)
     if (S.c[i].g == mg && !S.c[i].hi) {
       S.c[i].lo = main_stack.lo;
       S.c[i].hi = main_stack.hi;
     }
+  S.nstatics = 0;
+  dl_iterate_phdr(static_cb, NULL);
 
-  /* Exclusions: every goroutine stack (scanned separately), detector
-   * memory, the candidates' tg_g structures and waiter records. */
+  /* Never scanned: goroutine stacks (scanned as goroutines), goroutine
+   * structures, candidates' waiter records, detector memory. */
   S.nexcl = 0;
   for (int i = 0; i < S.n; i++) {
     struct cand *c = &S.c[i];
     if (c->hi)
       add_excl(c->lo, c->hi);
-    if (!c->live) {
-      add_excl((uintptr_t)c->g, (uintptr_t)c->g + sizeof(struct tg_g));
+    add_excl((uintptr_t)c->g, (uintptr_t)c->g + sizeof(struct tg_g));
+    if (!c->live)
       for (struct tg_sudog *sg = c->g->waiting; sg; sg = sg->waitlink)
         add_excl((uintptr_t)sg, (uintptr_t)sg + sizeof *sg);
-    }
   }
+  tg__lock_acquire(&tg__sched.allg_lock);
+  for (struct tg_g *g = tg__sched.allg; g; g = g->all_next)
+    add_excl((uintptr_t)g, (uintptr_t)g + sizeof *g);
+  tg__lock_release(&tg__sched.allg_lock);
   uintptr_t(*mr)[2] = (void *)S.buf;
   int nm = tg__wf_mem_ranges(mr, BUF_SIZE / 16);
   for (int i = 0; i < nm; i++)
@@ -482,43 +622,81 @@ static void analyse(void) {
     add_excl(excluded[i][0], excluded[i][1]);
   tg__lock_release(&excl_lock);
   add_excl(S.self_lo, S.self_hi);
-  sort_merge_excl();
+  /* Goroutine stacks come from slabs that also hold the stacks of finished
+   * goroutines, with their stale frames: a slab is never scanned as memory,
+   * only its live goroutines' stacks are, as goroutines. */
+  for (int i = 0; i < S.nmaps; i++) {
+    struct region *m = &S.maps[i];
+    if (!m->anon || m->stack)
+      continue;
+    for (int k = 0; k < S.n; k++)
+      if (S.c[k].hi && S.c[k].lo >= m->lo && S.c[k].hi <= m->hi && S.c[k].g != mg) {
+        add_excl(m->lo, m->hi);
+        break;
+      }
+  }
+  sort_merge(S.excl, &S.nexcl);
+
+  /* Heap blocks; roots. */
+  S.nobjs = 0;
   S.nwork = 0;
-  for (int i = 0; i < nmaps; i++)
-    push_minus_excluded(S.maps[i].lo, S.maps[i].hi);
+  S.overflow = false;
+  for (int i = 0; i < S.nmaps; i++) {
+    struct region *m = &S.maps[i];
+    if (!m->rw || m->stack)
+      continue;
+    if (m->heap) {
+      if (!walk_heap(m->lo, m->hi)) {
+        if (dbg)
+          fprintf(stderr, "tangle-waitfor: heap walk failed\n");
+        return false;
+      }
+      continue;
+    }
+    bool is_static = in_ranges(S.statics, S.nstatics, m->lo);
+    if (!m->anon || is_static) {
+      push_minus_excluded(m->lo, m->hi);
+      continue;
+    }
+    if (m->hi - m->lo > (1ul << 32))
+      continue; /* a reserved giant (a detector's shadow) */
+    uintptr_t head[2];
+    if (read_words(m->lo, head, 2) && (head[1] & 2) && head[0] < 4096 &&
+        m->lo + head[0] + (head[1] & ~(uintptr_t)7) <= m->hi) {
+      add_obj(m->lo + head[0] + 16, m->lo + head[0] + (head[1] & ~(uintptr_t)7));
+      continue; /* glibc's mmapped chunk */
+    }
+    if (dbg)
+      fprintf(stderr, "tangle-waitfor: mapping %#lx-%#lx: %s\n", m->lo, m->hi,
+              m->guard_below ? "thread stack (root)" : "block");
+    if (m->guard_below)
+      push_minus_excluded(m->lo, m->hi); /* a thread's stack */
+    else
+      add_obj(m->lo, m->hi);
+  }
+  for (int i = 0; i < S.nstatics; i++)
+    push_minus_excluded(S.statics[i].lo, S.statics[i].hi);
+  sort_merge(S.objs, &S.nobjs);
+  memset(S.mark, 0, (size_t)S.nobjs);
 
   /* Interesting values: the candidates' resources and stacks. */
   S.nrefs = 0;
   S.nstacks = 0;
-  uintptr_t minv = UINTPTR_MAX, maxv = 0;
   for (int i = 0; i < S.n; i++) {
     struct cand *c = &S.c[i];
     c->scan_from = c->hi;
     if (c->live)
       continue;
-    for (int k = 0; k < c->nres && S.nrefs < MAX_CANDS * MAX_RES_PER; k++) {
-      uintptr_t a = c->res_list[k];
-      if (!a)
-        continue;
-      uint32_t win = window_of(c->kind);
-      S.refs[S.nrefs++] = (struct rref){a, win, i};
-      if (a - win < minv)
-        minv = a - win;
-      if (a > maxv)
-        maxv = a;
-    }
+    for (int k = 0; k < c->nres && S.nrefs < MAX_CANDS * MAX_RES_PER; k++)
+      if (c->res_list[k])
+        S.refs[S.nrefs++] = (struct rref){c->res_list[k], window_of(c->kind), i};
     if (c->hi) {
       S.stacks[S.nstacks] = (struct range){c->lo, c->hi};
       S.stack_cand[S.nstacks] = i;
       S.nstacks++;
-      if (c->lo < minv)
-        minv = c->lo;
-      if (c->hi > maxv)
-        maxv = c->hi;
     }
   }
   qsort(S.refs, (size_t)S.nrefs, sizeof *S.refs, rref_cmp);
-  /* sort stacks with their candidate index */
   for (int i = 1; i < S.nstacks; i++)
     for (int j = i; j > 0 && S.stacks[j].lo < S.stacks[j - 1].lo; j--) {
       struct range t = S.stacks[j];
@@ -529,9 +707,7 @@ static void analyse(void) {
       S.stack_cand[j - 1] = ti;
     }
 
-  /* Resources in static data are reachable by code: live. */
-  S.nstatics = 0;
-  dl_iterate_phdr(static_cb, NULL);
+  /* Resources in static data are reached by code: live. */
   for (int k = 0; k < S.nrefs; k++)
     if (in_ranges(S.statics, S.nstatics, S.refs[k].addr))
       S.c[S.refs[k].cand].live = true;
@@ -539,23 +715,26 @@ static void analyse(void) {
     if (S.c[i].forever)
       S.c[i].live = false;
 
-  /* Live goroutines' stacks are roots. */
+  for (int i = 0; dbg && i < S.n; i++)
+    fprintf(stderr, "tangle-waitfor: goroutine %llu %s, stack %#lx-%#lx, sp %#lx\n",
+            (unsigned long long)S.c[i].id, S.c[i].live ? "live" : "candidate", S.c[i].lo, S.c[i].hi,
+            S.c[i].sp);
+  /* Live goroutines: their stacks and their start argument. */
   for (int i = 0; i < S.n; i++) {
     struct cand *c = &S.c[i];
-    if (c->live && c->hi) {
+    if (!c->live)
+      continue;
+    scan_word(c->arg);
+    if (c->hi) {
       uintptr_t from = c->sp && c->sp >= c->lo && c->sp < c->hi ? c->sp : c->lo;
       push_work(from, c->hi);
-      live_span(from, c->hi);
+      c->scan_from = from;
     }
   }
 
   /* Fixed point: scan, then let lock waiters follow their holders. */
   for (;;) {
-    while (S.nwork > 0) {
-      struct range r = S.work[--S.nwork];
-      live_span(r.lo, r.hi);
-      scan_range(r.lo, r.hi, minv, maxv);
-    }
+    drain();
     bool changed = false;
     for (int i = 0; i < S.n; i++) {
       struct cand *c = &S.c[i];
@@ -563,16 +742,24 @@ static void analyse(void) {
         continue;
       if (lock_waiter_live(c)) {
         make_live(i);
+        scan_word(c->arg);
         changed = true;
       }
     }
+    /* a candidate made live by a scanned word: its argument counts too */
+    for (int i = 0; i < S.n; i++)
+      if (S.c[i].live && S.c[i].scan_from < S.c[i].hi)
+        scan_word(S.c[i].arg);
     if (!changed && S.nwork == 0)
       break;
   }
+  return !S.overflow;
+}
 
-  /* Stuck: confirmed only if its wait did not change meanwhile and it was
-   * stuck in the same wait on the previous pass too. */
-  uint64_t cur[MAX_CANDS][2];
+/* Stuck: confirmed only if its wait did not change meanwhile and it was
+ * stuck in the same wait on the previous pass too. */
+static void confirm(void) {
+  static uint64_t cur[MAX_CANDS][2];
   int ncur = 0;
   for (int i = 0; i < S.n; i++) {
     struct cand *c = &S.c[i];
@@ -589,20 +776,23 @@ static void analyse(void) {
     for (int k = 0; k < S.nprev; k++)
       if (S.prev[k][0] == c->id && S.prev[k][1] == c->seq)
         before = true;
-    if (same)
-      cur[ncur][0] = c->id, cur[ncur][1] = c->seq, ncur++;
+    if (same) {
+      cur[ncur][0] = c->id;
+      cur[ncur][1] = c->seq;
+      ncur++;
+    }
     if (!same || !before)
       c->live = true; /* not confirmed yet */
   }
   memcpy(S.prev, cur, (size_t)ncur * sizeof cur[0]);
   S.nprev = ncur;
-  report_cycles();
 }
 
 /* ---- cycles among the stuck ------------------------------------------------ */
 
-/* edge i -> j: j could complete i's wait (or holds i's lock). */
-static bool *adj; /* S.n * S.n, monitor only */
+/* adj[i * n + j]: j could complete i's wait (its memory refers to i's
+ * resource), or holds i's lock. Monitor only. */
+static bool *adj;
 
 static void tarjan(int v, int *index, int *stk, int *sp, int *nscc) {
   struct cand *c = &S.c[v];
@@ -632,32 +822,26 @@ static void tarjan(int v, int *index, int *stk, int *sp, int *nscc) {
   }
 }
 
-static bool stack_refers(struct cand *h, const struct cand *c) {
-  if (!h->hi)
-    return false;
-  uintptr_t from = h->sp && h->sp >= h->lo ? h->sp : h->lo;
-  for (uintptr_t a = from; a < h->hi;) {
-    size_t n = h->hi - a < BUF_SIZE ? h->hi - a : BUF_SIZE;
-    size_t got = read_mem(a, S.buf, n);
-    if (got < 8)
-      return false;
-    const uintptr_t *w = (const uintptr_t *)S.buf;
-    for (size_t i = 0; i < got / 8; i++)
-      for (int k = 0; k < c->nres; k++)
-        if (c->res_list[k] && c->res_list[k] - w[i] <= window_of(c->kind) &&
-            w[i] <= c->res_list[k]) {
-          /* its own sudogs name the channels it waits on: not a reference */
-          uintptr_t at = a + i * 8;
-          bool own = false;
-          for (struct tg_sudog *sg = h->g->waiting; sg; sg = sg->waitlink)
-            if (at >= (uintptr_t)sg && at < (uintptr_t)(sg + 1))
-              own = true;
-          if (!own)
-            return true;
-        }
-    a += got & ~(size_t)7;
+/* The stuck resources reachable from h's stack and argument (through
+ * memory the live roots did not reach). */
+static void probe(struct cand *h) {
+  S.probing = true;
+  S.nprobe_hits = 0;
+  for (int i = 0; i < S.nobjs; i++)
+    S.mark[i] &= 1;
+  S.nwork = 0;
+  scan_word(h->arg);
+  if (h->hi) {
+    uintptr_t from = h->sp && h->sp >= h->lo && h->sp < h->hi ? h->sp : h->lo;
+    /* its own waiter records name what it waits on: skip the runtime's
+     * frames below the user's (they hold the channel as an argument) */
+    for (struct tg_sudog *sg = h->g->waiting; sg; sg = sg->waitlink)
+      if ((uintptr_t)sg >= from && (uintptr_t)(sg + 1) <= h->hi)
+        from = (uintptr_t)(sg + 1);
+    push_work(from, h->hi);
   }
-  return false;
+  drain();
+  S.probing = false;
 }
 
 static bool holds_lock_of(struct cand *h, const struct cand *c) {
@@ -684,15 +868,18 @@ static void report_cycles(void) {
   if (nstuck < 2)
     return;
   adj = tg__wf_alloc((size_t)S.n * (size_t)S.n);
-  for (int i = 0; i < S.n; i++) {
-    if (S.c[i].live || S.c[i].forever)
+  for (int j = 0; j < S.n; j++) {
+    if (S.c[j].live)
       continue;
-    for (int j = 0; j < S.n; j++) {
-      if (i == j || S.c[j].live)
-        continue;
-      adj[i * S.n + j] = holds_lock_of(&S.c[j], &S.c[i]) ||
-                         (ownerless(S.c[i].kind) && stack_refers(&S.c[j], &S.c[i]));
+    probe(&S.c[j]);
+    for (int k = 0; k < S.nprobe_hits; k++) {
+      int i = S.probe_hits[k];
+      if (i != j && !S.c[i].live && ownerless(S.c[i].kind))
+        adj[i * S.n + j] = true;
     }
+    for (int i = 0; i < S.n; i++)
+      if (i != j && !S.c[i].live && holds_lock_of(&S.c[j], &S.c[i]))
+        adj[i * S.n + j] = true;
   }
   int *stk = tg__wf_alloc((size_t)S.n * sizeof *stk);
   int index = 0, sp = 0, nscc = 0;
@@ -701,7 +888,7 @@ static void report_cycles(void) {
       tarjan(i, &index, stk, &sp, &nscc);
 
   for (int s = 0; s < nscc; s++) {
-    int members[MAX_CANDS > 64 ? 64 : MAX_CANDS], nmem = 0;
+    int members[64], nmem = 0;
     bool any_new = false, has_ownerless = false;
     for (int i = 0; i < S.n && nmem < 64; i++)
       if (!S.c[i].live && S.c[i].scc == s) {
@@ -713,10 +900,10 @@ static void report_cycles(void) {
       }
     if (nmem < 2 || !any_new || !has_ownerless)
       continue; /* pure lock cycles are reported when they form (waitfor.c) */
-    /* A cycle through the component: follow edges from the first member. */
-    struct wf_hop hops[64];
+    /* A cycle through the component: follow edges inside it from the first
+     * member until a node repeats. */
     int order[64], n = 0, v = members[0];
-    bool seen[64] = {0};
+    bool seen[64] = {false};
     for (;;) {
       int pos = -1;
       for (int k = 0; k < nmem; k++)
@@ -737,7 +924,6 @@ static void report_cycles(void) {
         break;
       v = next;
     }
-    /* order may have a tail before the cycle: cut from the repeated node */
     int start = 0;
     for (int k = 0; k < n; k++)
       if (order[k] == v)
@@ -745,15 +931,20 @@ static void report_cycles(void) {
     int len = n - start;
     if (len < 2)
       continue;
+    struct wf_hop hops[64];
+    bool ok = true;
     for (int k = 0; k < len; k++) {
       struct cand *c = &S.c[order[start + k]];
-      struct cand *nx = &S.c[order[start + (k + 1) % len]];
-      hops[k] = (struct wf_hop){
-          .w = c->w,
-          .res = c->kind == TG_RES_SELECT && c->nres == 1 ? (const void *)c->res_list[0] : c->res,
-          .kind = c->kind == TG_RES_SELECT && c->nres == 1 ? TG_RES_CHAN : c->kind};
-      (void)nx;
+      bool one_chan = c->kind == TG_RES_SELECT && c->nres == 1;
+      hops[k] = (struct wf_hop){.w = c->w,
+                                .res = one_chan ? (const void *)c->res_list[0] : c->res,
+                                .kind = one_chan ? TG_RES_CHAN : c->kind,
+                                .ownerless = ownerless(c->kind)};
+      if (!c->w)
+        ok = false;
     }
+    if (!ok)
+      continue;
     /* has_held: what hop k holds that hop k-1 waits for (locks only) */
     for (int k = 0; k < len; k++) {
       struct wf_hop *prev = &hops[(k + len - 1) % len];
@@ -767,12 +958,6 @@ static void report_cycles(void) {
         }
       tg__lock_release(&w->mu);
     }
-    bool skip = false;
-    for (int k = 0; k < len; k++)
-      if (!hops[k].w)
-        skip = true;
-    if (skip)
-      continue;
     tg__lock_acquire(&tg__wf_graph_lock);
     for (int k = 0; k < len; k++)
       hops[k].w->reported = true;
@@ -780,7 +965,7 @@ static void report_cycles(void) {
     char why[200];
     snprintf(why, sizeof why,
              "%d goroutines wait for each other: each is blocked on a resource that only "
-             "another of them could release or complete, and no running goroutine can reach it",
+             "another of them could complete or release, and no running goroutine can reach it",
              len);
     tg__wf_report_deadlock(why, hops, len, true);
   }
@@ -794,7 +979,7 @@ static void report_cycles(void) {
 static pthread_once_t monitor_once = PTHREAD_ONCE_INIT;
 static _Atomic int kicks;
 static _Atomic bool stopping;
-static tg__lock pass_lock; /* one pass at a time (monitor or exit) */
+static tg__lock pass_lock; /* one pass at a time */
 
 static void sleep_ns(int64_t ns) {
   struct timespec ts = {ns / 1000000000, ns % 1000000000};
@@ -822,11 +1007,16 @@ static void *monitor(void *arg) {
     if (!tg__lock_try(&pass_lock))
       continue;
     int64_t t0 = tg__wf_now();
-    if (gather(t0) > 0 || S.nprev > 0) {
-      analyse();
-      /* a pass costs; never spend more than a tenth of the time on it */
+    if (!atomic_load(&stopping) && gather(t0) > 0) {
+      if (analyse()) {
+        confirm();
+        report_cycles();
+      } else {
+        S.nprev = 0;
+      }
       int64_t took = tg__wf_now() - t0;
       tg__lock_release(&pass_lock);
+      /* a pass costs: never spend more than a tenth of the time on it */
       if (took * 10 > PERIOD_NS)
         sleep_ns(took * 9);
       atomic_fetch_add(&kicks, 1); /* confirm on the next pass */
@@ -843,11 +1033,15 @@ static void monitor_start(void) {
   S.refs = tg__wf_alloc(MAX_CANDS * MAX_RES_PER * sizeof *S.refs);
   S.stacks = tg__wf_alloc(MAX_CANDS * sizeof *S.stacks);
   S.stack_cand = tg__wf_alloc(MAX_CANDS * sizeof *S.stack_cand);
-  S.work = tg__wf_alloc(MAX_RANGES * 2 * sizeof *S.work);
+  S.work = tg__wf_alloc(MAX_RANGES * 4 * sizeof *S.work);
   S.excl = tg__wf_alloc(MAX_RANGES * sizeof *S.excl);
   S.statics = tg__wf_alloc(512 * sizeof *S.statics);
   S.maps = tg__wf_alloc(MAX_RANGES * sizeof *S.maps);
+  S.objs = tg__wf_alloc(MAX_OBJS * sizeof *S.objs);
+  S.mark = tg__wf_alloc(MAX_OBJS);
   S.buf = tg__wf_alloc(BUF_SIZE);
+  const char *d = getenv("TANGLE_WF_DEBUG");
+  dbg = d && *d && *d != '0';
   /* The scanner's own static state holds candidates' addresses. */
   tg__wf_scan_exclude(&S, sizeof S);
   pthread_t t;
