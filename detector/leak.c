@@ -6,6 +6,7 @@
  * leaks=all. leaks=off|warn|error|all (REPORTS.md); the sink makes the exit
  * status 66 for leaks=error. */
 #ifdef TANGLE_RACE
+#include "chan.h"
 #include "waitfor.h"
 
 #include <stdio.h>
@@ -34,10 +35,25 @@ struct leak {
   int group; /* index of the group's first leak */
 };
 
+/* A wait a timer will end (a time channel, a ticker's, a select with a
+ * timeout or on one of those): that goroutine is sleeping, not blocked. */
+static bool timer_wakes(struct tg_g *g, int kind, const void *obj) {
+  if (kind == TG_RES_CHAN && obj && ((const struct tg_chan *)obj)->timer)
+    return true;
+  if (g->wait_reason == TG_WAIT_SELECT || kind == TG_RES_SELECT) {
+    if (g->sleep_timer.p)
+      return true;
+    for (struct tg_sudog *sg = g->waiting; sg; sg = sg->waitlink)
+      if (sg->c && sg->c->timer)
+        return true;
+  }
+  return false;
+}
+
 /* Whether a goroutine in this state is a leak worth listing. */
-static bool listed(int status, int reason, int kind, bool all) {
+static bool listed(struct tg_g *g, int status, int reason, int kind, const void *obj, bool all) {
   if (status == TG_G_WAITING) {
-    if (kind == TG_RES_IO || kind == TG_RES_SLEEP)
+    if (kind == TG_RES_IO || kind == TG_RES_SLEEP || timer_wakes(g, kind, obj))
       return all;
     switch (reason) {
     case TG_WAIT_SLEEP:
@@ -117,7 +133,7 @@ static int collect(struct leak *out, int max, struct tg_g *self, bool all, int *
       }
       tg__lock_release(&w->mu);
     }
-    if (!listed(s, g->wait_reason, kind, all) || n == max)
+    if (!listed(g, s, g->wait_reason, kind, obj, all) || n == max)
       continue;
     struct leak *l = &out[n++];
     memset(l, 0, sizeof *l);

@@ -534,10 +534,12 @@ static void check_lock_wait(struct wf_g *w, const void *res, int kind) {
                "%d goroutines wait for each other: each waits for a lock the next one holds", len);
       tg__wf_report_deadlock(why, hops, len, true);
     } else {
-      tg__wf_report_deadlock("the goroutine waits for a lock held by a goroutine that exited "
-                             "without releasing it",
-                             hops, 2, false);
+      tg__wf_report_deadlock(TG__WF_EXITED_HOLDER, hops, 2, false);
     }
+  } else {
+    /* The holder may still exit without releasing it: the monitor looks
+     * again later. */
+    tg__wf_monitor_kick();
   }
   tg__wf_free(hops, MAX_HOPS * sizeof *hops);
 }

@@ -164,6 +164,8 @@ struct wf_hop {
   bool holder_exited; /* the last hop: res is held by a goroutine that ended */
   bool ownerless;     /* res has no holder: the next goroutine could complete it */
 };
+#define TG__WF_EXITED_HOLDER                                                                       \
+  "the goroutine waits for a lock held by a goroutine that exited without releasing it"
 /* Reports a cycle (or a chain ending at an exited holder); `why` is the
  * one-line message. */
 void tg__wf_report_deadlock(const char *why, struct wf_hop *hops, int n, bool cycle);

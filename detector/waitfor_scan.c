@@ -120,7 +120,7 @@ struct region {
  * monitor thread); memory from the detector's arena. */
 static struct {
   struct cand *c;
-  int n;
+  int n, nownerless;
   struct rref *refs;
   int nrefs;
   struct range *stacks; /* candidates' stacks, sorted by lo */
@@ -326,6 +326,7 @@ static uint32_t window_of(int kind) {
  * (the ones worth a pass). */
 static int gather(int64_t now) {
   S.n = 0;
+  S.nownerless = 0;
   int nowner = 0;
   tg__lock_acquire(&tg__sched.allg_lock);
   for (struct tg_g *g = tg__sched.allg; g && S.n < MAX_CANDS; g = g->all_next) {
@@ -373,8 +374,10 @@ static int gather(int64_t now) {
       } else if (!tg__wf_is_lock_kind(c->kind) || c->kind == TG_RES_SEM) {
         c->res_list[c->nres++] = (uintptr_t)c->res;
       }
-      if (!c->live && ownerless(c->kind))
+      if (!c->live)
         nowner++;
+      if (!c->live && ownerless(c->kind))
+        S.nownerless++;
     }
     S.n++;
   }
@@ -584,8 +587,27 @@ static int rref_cmp(const void *a, const void *b) {
 
 static void report_cycles(void);
 
+/* Only locks are waited for: the holders decide, no memory to scan. */
+static void analyse_locks(void) {
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    for (int i = 0; i < S.n; i++) {
+      struct cand *c = &S.c[i];
+      if (!c->live && !c->forever && lock_waiter_live(c)) {
+        c->live = true;
+        changed = true;
+      }
+    }
+  }
+}
+
 /* Returns false when the pass cannot be trusted (nothing is concluded). */
 static bool analyse(void) {
+  if (S.nownerless == 0) {
+    analyse_locks();
+    return true;
+  }
   struct tg_g *mg = tg__main_g();
   struct range main_stack = {0, 0};
   S.nmaps = read_maps(S.maps, MAX_RANGES, &main_stack);
@@ -856,7 +878,42 @@ static bool holds_lock_of(struct cand *h, const struct cand *c) {
   return yes;
 }
 
+/* Stuck lock waiters whose lock's holder has exited (it may have exited
+ * after they began to wait, so waitfor.c could not tell then). */
+static void report_exited_holders(void) {
+  for (int i = 0; i < S.n; i++) {
+    struct cand *c = &S.c[i];
+    if (c->live || !c->w || c->w->reported || !tg__wf_is_lock_kind(c->kind) ||
+        c->kind == TG_RES_SEM)
+      continue;
+    tg__lock *sl = tg__wf_res_lock(c->res);
+    tg__lock_acquire(sl);
+    struct wf_res *r = tg__wf_res(c->res, c->kind, false);
+    struct wf_g *h = r ? (r->writer ? r->writer : r->nreaders ? r->readers[0].w : NULL) : NULL;
+    tg__lock_release(sl);
+    if (!h || !tg__wf_exited(h))
+      continue;
+    struct wf_hop hops[2] = {{.w = c->w, .res = c->res, .kind = c->kind},
+                             {.w = h, .holder_exited = true}};
+    tg__lock_acquire(&h->mu);
+    for (int k = h->nheld - 1; k >= 0; k--)
+      if (h->held[k].lock == c->res) {
+        hops[1].held = h->held[k];
+        hops[1].has_held = true;
+        break;
+      }
+    tg__lock_release(&h->mu);
+    tg__lock_acquire(&tg__wf_graph_lock);
+    bool fresh = !c->w->reported;
+    c->w->reported = true;
+    tg__lock_release(&tg__wf_graph_lock);
+    if (fresh)
+      tg__wf_report_deadlock(TG__WF_EXITED_HOLDER, hops, 2, false);
+  }
+}
+
 static void report_cycles(void) {
+  report_exited_holders();
   int nstuck = 0;
   for (int i = 0; i < S.n; i++) {
     S.c[i].idx = -1;
