@@ -47,6 +47,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -525,7 +526,7 @@ static void scan_word(uintptr_t v) {
   c->scan_from = from;
 }
 
-static void scan_range(uintptr_t lo, uintptr_t hi) {
+static void scan_words(uintptr_t lo, uintptr_t hi) {
   while (lo < hi) {
     size_t n = hi - lo < BUF_SIZE ? hi - lo : BUF_SIZE;
     size_t got = read_mem(lo, S.buf, n);
@@ -548,9 +549,42 @@ static void scan_range(uintptr_t lo, uintptr_t hi) {
   }
 }
 
+/* Pages never touched (not resident) hold zeros: skipped without reading
+ * (reading would also fault them in). */
+static void scan_range(uintptr_t lo, uintptr_t hi) {
+  const uintptr_t ps = 4096;
+  unsigned char vec[64];
+  while (lo < hi) {
+    uintptr_t base = lo & ~(ps - 1);
+    uintptr_t end = base + sizeof vec * ps < hi ? base + sizeof vec * ps : hi;
+    size_t npages = (end - base + ps - 1) / ps;
+    if (mincore((void *)base, end - base, vec) != 0) {
+      scan_words(lo, end);
+      lo = end;
+      continue;
+    }
+    for (size_t i = 0; i < npages;) {
+      if (!(vec[i] & 1)) {
+        i++;
+        continue;
+      }
+      size_t j = i;
+      while (j < npages && (vec[j] & 1))
+        j++;
+      uintptr_t a = base + i * ps, b = base + j * ps;
+      scan_words(a > lo ? a : lo, b < end ? b : end);
+      i = j;
+    }
+    lo = end;
+  }
+}
+
 static void drain(void) {
   while (S.nwork > 0) {
     struct range r = S.work[--S.nwork];
+    if (dbg && r.hi - r.lo >= (256 << 10))
+      fprintf(stderr, "tangle-waitfor: scanning %#lx-%#lx (%lu KiB)%s\n", r.lo, r.hi,
+              (r.hi - r.lo) >> 10, S.probing ? " (probe)" : "");
     dbg_lo = r.lo;
     dbg_hi = r.hi;
     dbg_at = 0;
@@ -675,8 +709,11 @@ static bool analyse(void) {
       }
       continue;
     }
-    bool is_static = in_ranges(S.statics, S.nstatics, m->lo);
-    if (!m->anon || is_static) {
+    bool is_static =
+        in_ranges(S.statics, S.nstatics, m->lo) || in_ranges(S.statics, S.nstatics, m->hi - 1);
+    if (is_static)
+      continue; /* pushed below, from the program headers */
+    if (!m->anon) {
       push_minus_excluded(m->lo, m->hi);
       continue;
     }
@@ -922,6 +959,8 @@ static void report_cycles(void) {
     if (!S.c[i].live)
       nstuck++;
   }
+  if (dbg)
+    fprintf(stderr, "tangle-waitfor: %d stuck\n", nstuck);
   if (nstuck < 2)
     return;
   adj = tg__wf_alloc((size_t)S.n * (size_t)S.n);
@@ -931,6 +970,9 @@ static void report_cycles(void) {
     probe(&S.c[j]);
     for (int k = 0; k < S.nprobe_hits; k++) {
       int i = S.probe_hits[k];
+      if (dbg)
+        fprintf(stderr, "tangle-waitfor: goroutine %llu reaches goroutine %llu's resource\n",
+                (unsigned long long)S.c[j].id, (unsigned long long)S.c[i].id);
       if (i != j && !S.c[i].live && ownerless(S.c[i].kind))
         adj[i * S.n + j] = true;
     }
@@ -1072,6 +1114,9 @@ static void *monitor(void *arg) {
         S.nprev = 0;
       }
       int64_t took = tg__wf_now() - t0;
+      if (dbg)
+        fprintf(stderr, "tangle-waitfor: pass of %d goroutines, %d blocks: %lld us\n", S.n, S.nobjs,
+                (long long)(took / 1000));
       tg__lock_release(&pass_lock);
       /* a pass costs: never spend more than a tenth of the time on it */
       if (took * 10 > PERIOD_NS)
