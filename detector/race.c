@@ -24,6 +24,7 @@ static struct tg_race_g *state_free;
 static _Atomic int race_state; /* 0 off, 1 starting, 2 ready, 3 unavailable */
 
 void tg__race_report_init(void);
+void tg__race_mem_init(void);
 
 void tg__race_init(void) {
   int s = atomic_load_explicit(&race_state, memory_order_acquire);
@@ -36,8 +37,10 @@ void tg__race_init(void) {
     return;
   }
   bool ok = tg__shadow_init();
-  if (ok)
+  if (ok) {
+    tg__race_mem_init();
     tg__race_report_init();
+  }
   atomic_store_explicit(&race_state, ok ? 2 : 3, memory_order_release);
 }
 
@@ -69,9 +72,6 @@ static struct tg_race_g *state_new(struct tg_g *g) {
   r->stk_cap = cap;
   r->g = g;
   r->gid = g->id;
-  r->stack_lo = (uintptr_t)g->stack_lo;
-  r->stack_hi = (uintptr_t)g->stack_hi;
-  r->stack_touched = r->stack_hi;
   return r;
 }
 
@@ -108,6 +108,10 @@ bool tg__race_attach_slot(struct tg_race_g *r) {
     r->slot = s;
     r->epoch = tg__slots[s].epoch + 1;
     tg__slots[s].first_epoch = r->epoch;
+    struct tg_slot *sl = &tg__slots[s];
+    sl->past[sl->npast % 8].first_epoch = r->epoch;
+    sl->past[sl->npast % 8].gid = r->gid;
+    sl->npast++;
   }
   tg__lock_release(&slot_lock);
   if (!s) {
@@ -140,9 +144,15 @@ bool tg__race_goroutine_alive(uint32_t slot, uint64_t gid) {
 }
 
 uint64_t tg__race_slot_owner(uint32_t slot, uint32_t epoch) {
+  uint64_t gid = 0;
+  uint32_t best = 0;
   tg__lock_acquire(&slot_lock);
-  uint64_t gid =
-      tg__slots[slot].gid && epoch >= tg__slots[slot].first_epoch ? tg__slots[slot].gid : 0;
+  struct tg_slot *sl = &tg__slots[slot];
+  uint32_t n = sl->npast < 8 ? sl->npast : 8;
+  for (uint32_t i = 0; i < n; i++)
+    if (sl->past[i].first_epoch <= epoch && sl->past[i].first_epoch >= best)
+      best = sl->past[i].first_epoch, gid = sl->past[i].gid;
+  /* (None qualifies: older than every holder remembered, unknown.) */
   tg__lock_release(&slot_lock);
   return gid;
 }
@@ -232,12 +242,18 @@ void tg__race_go_create(struct tg_g *parent, struct tg_g *child) {
 }
 
 void tg__race_go_start(struct tg_g *g) {
-  if (g->race)
-    return;
-  /* The main goroutine (made by the runtime's constructor, not by go). */
-  tg__race_init();
-  if (tg__race_ready())
+  if (!g->race) {
+    /* The main goroutine (made by the runtime's constructor, not by go). */
+    tg__race_init();
+    if (!tg__race_ready())
+      return;
     g->race = state_new(g);
+  }
+  /* A goroutine gets its stack when it first runs. */
+  struct tg_race_g *r = g->race;
+  r->stack_lo = (uintptr_t)g->stack_lo;
+  r->stack_hi = (uintptr_t)g->stack_hi;
+  r->stack_touched = r->stack_hi;
 }
 
 void tg__race_go_end(struct tg_g *g) {

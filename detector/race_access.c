@@ -20,21 +20,34 @@ static inline uint64_t load_cell(const uint64_t *c) {
   return __atomic_load_n(c, __ATOMIC_RELAXED);
 }
 
+/* Whether cell c (of another slot) conflicts with the current access. */
+static inline bool conflicts(const struct tg_race_g *r, uint64_t c, uint32_t bytes, bool write,
+                             bool atomic) {
+  uint32_t cs = tg__cell_slot(c);
+  if (!c || cs == r->slot || !(tg__cell_bytes(c) & bytes))
+    return false;
+  if ((c & TG_CELL_READ) && !write)
+    return false;
+  if ((c & TG_CELL_ATOMIC) && atomic)
+    return false;
+  return tg__race_knows(r, cs) < tg__cell_epoch(c);
+}
+
 static void check_word(struct tg_race_g *r, uintptr_t addr, uint32_t bytes, bool write, bool atomic,
                        uintptr_t pc, unsigned size) {
   uint64_t *sh = tg__shadow_of(addr);
   uint64_t kind = (write ? 0 : TG_CELL_READ) | (atomic ? TG_CELL_ATOMIC : 0);
   int store = -1, empty = -1;
-  uint64_t mine = 0;
+  uint64_t mine = 0, seen[TG_SHADOW_CELLS];
   for (int i = 0; i < TG_SHADOW_CELLS; i++) {
-    uint64_t c = load_cell(&sh[i]);
+    uint64_t c = seen[i] = load_cell(&sh[i]);
     if (!c) {
       if (empty < 0)
         empty = i;
       continue;
     }
-    uint32_t cs = tg__cell_slot(c), cb = tg__cell_bytes(c);
-    if (cs == r->slot) {
+    uint32_t cb = tg__cell_bytes(c);
+    if (tg__cell_slot(c) == r->slot) {
       bool c_read = c & TG_CELL_READ;
       if (tg__cell_epoch(c) == r->epoch) {
         if ((c & (TG_CELL_READ | TG_CELL_ATOMIC)) == kind) {
@@ -50,15 +63,8 @@ static void check_word(struct tg_race_g *r, uintptr_t addr, uint32_t bytes, bool
         store = i;
       continue;
     }
-    if (!(cb & bytes))
-      continue;
-    if ((c & TG_CELL_READ) && !write)
-      continue;
-    if ((c & TG_CELL_ATOMIC) && atomic)
-      continue;
-    if (tg__race_knows(r, cs) >= tg__cell_epoch(c))
-      continue;
-    tg__race_found(r, addr, size, write, atomic, pc, c);
+    if (conflicts(r, c, bytes, write, atomic))
+      tg__race_found(r, addr, size, write, atomic, pc, c);
   }
   if (!r->slot)
     return; /* no slot to record it under: checked only */
@@ -68,7 +74,21 @@ static void check_word(struct tg_race_g *r, uintptr_t addr, uint32_t bytes, bool
     store = empty;
   if (store < 0)
     store = (int)((addr >> 3) ^ r->epoch ^ (pc >> 4)) & (TG_SHADOW_CELLS - 1);
-  __atomic_store_n(&sh[store], cur, __ATOMIC_RELAXED);
+  /* Two goroutines checking the same word at the same moment each store
+   * and then look again (the exchange is a full barrier, Dekker-style), so
+   * at least one of them sees the other: a truly simultaneous race is not
+   * lost. The exchange also returns a cell another goroutine had just put
+   * where ours goes. */
+  uint64_t old = __atomic_exchange_n(&sh[store], cur, __ATOMIC_SEQ_CST);
+  if (old != seen[store] && conflicts(r, old, bytes, write, atomic))
+    tg__race_found(r, addr, size, write, atomic, pc, old);
+  for (int i = 0; i < TG_SHADOW_CELLS; i++) {
+    if (i == store)
+      continue;
+    uint64_t c = load_cell(&sh[i]);
+    if (c != seen[i] && conflicts(r, c, bytes, write, atomic))
+      tg__race_found(r, addr, size, write, atomic, pc, c);
+  }
 }
 
 static inline void note_stack(struct tg_race_g *r, uintptr_t addr) {

@@ -10,7 +10,8 @@
  *
  * The current access's stack is the goroutine's shadow call stack; the
  * previous one is replayed from its slot's history (history.c). One report
- * per pair of racing pcs (the sink's de-duplication key); before paying
+ * per pair of racing source locations (the sink's de-duplication key: the
+ * read and the write of one `x++` are one location); before paying
  * for a replay, a cheap filter drops what is certainly a repeat: the same
  * pc racing again with the same slot and epoch (a racy loop), or a pc
  * whose last many replays all gave known pairs. */
@@ -87,6 +88,26 @@ static void replay_was_duplicate(uintptr_t pc) {
   tg__lock_release(&filter_lock);
 }
 
+static uint64_t hash_str(uint64_t h, const char *s) {
+  for (; s && *s; s++)
+    h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+  return h;
+}
+
+/* A source location: the innermost (inlined) frame's file, line and
+ * function; the pc itself when there is no line information. */
+static uint64_t location(uintptr_t pc) {
+  if (!pc)
+    return 0;
+  struct tg_frame fr[8];
+  int n = tg__symbolize(pc, fr, 8);
+  if (n < 1 || !fr[0].file || !fr[0].line)
+    return mix(pc);
+  uint64_t h = hash_str(0xcbf29ce484222325ull, fr[0].file);
+  h = hash_str(h, fr[0].function);
+  return mix(h + (uint64_t)fr[0].line);
+}
+
 static void put_stack(struct tg_buf *b, const uintptr_t *pcs, int n) {
   char *s = __libc_malloc(16384);
   if (!s)
@@ -119,13 +140,17 @@ void tg__race_found(struct tg_race_g *r, uintptr_t addr, unsigned size, bool wri
   bool pwrite = !(cell & TG_CELL_READ);
   uint32_t bytes = tg__cell_bytes(cell);
   uintptr_t word = addr & ~(uintptr_t)7;
+  /* Both accesses are shown at the first byte they share. */
+  unsigned in_word = 8 - (unsigned)(addr & 7) < size ? 8 - (unsigned)(addr & 7) : size;
+  uint32_t mine = ((1u << in_word) - 1) << (addr & 7), both = mine & bytes;
+  if (both)
+    addr = word + (uintptr_t)__builtin_ctz(both);
   uintptr_t lo = word + (uintptr_t)__builtin_ctz(bytes),
             hi = word + 32 - (uintptr_t)__builtin_clz(bytes);
   bool found = tg__hist_find(ps, pe, lo, hi, pwrite, &rr->prev);
   uint64_t prev_gid = found ? rr->prev.gid : tg__race_slot_owner(ps, pe);
   uintptr_t prev_pc = found ? rr->prev.pcs[0] : 0;
-  uintptr_t prev_addr =
-      found && rr->prev.addr >= word && rr->prev.addr < word + 8 ? rr->prev.addr : addr;
+  uintptr_t prev_addr = addr;
 
   int ncur = 0;
   rr->cur[ncur++] = pc;
@@ -190,7 +215,8 @@ void tg__race_found(struct tg_race_g *r, uintptr_t addr, unsigned size, bool wri
        {rr->prev.pcs, found ? rr->prev.n : 0}},
   };
   (void)atomic;
-  uintptr_t a = pc < prev_pc ? pc : prev_pc, b = pc < prev_pc ? prev_pc : pc;
+  uint64_t l1 = location(pc), l2 = location(prev_pc);
+  uint64_t a = l1 < l2 ? l1 : l2, b = l1 < l2 ? l2 : l1;
   struct tg_finding f = {
       .kind = TG_FIND_DATA_RACE,
       .message = msg.s,

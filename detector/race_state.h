@@ -48,6 +48,13 @@ struct tg_slot {
   uint64_t gid;         /* holder's goroutine id; 0 when free */
   struct tg_race_g *holder;
   struct tg_trace *trace; /* access history (history.c) */
+  /* Its last holders, to name the goroutine of an access whose history is
+   * gone: ring of (first epoch, goroutine id). */
+  struct {
+    uint32_t first_epoch;
+    uint64_t gid;
+  } past[8];
+  uint32_t npast;
 };
 /* Indexed by slot; owned by race.c, entries changed under its slot lock
  * (trace cursors by the holder only). */

@@ -243,11 +243,17 @@ TSAN_API void __tsan_func_entry(void *pc) {
 
 TSAN_API void __tsan_func_exit(void) {
   struct tg_race_g *r = tg__race_cur();
-  if (__builtin_expect(!r, 0))
+  if (__builtin_expect(!r || !r->depth, 0))
     return;
-  tg__hist_put1(r, TG_EV(TG_EV_EXIT));
-  if (r->depth)
-    r->depth--;
+  r->depth--;
+  /* A call that left nothing in the history (every access it made was
+   * already recorded this epoch) is taken back out: a hot loop calling a
+   * small function does not flush older accesses out of the history. */
+  uint64_t *p = r->tpos;
+  if (p && p > r->tend - TG_PART_WORDS && p[-1] == (TG_EV(TG_EV_ENTRY) | r->stk[r->depth]))
+    r->tpos = p - 1;
+  else
+    tg__hist_put1(r, TG_EV(TG_EV_EXIT));
 }
 
 /* ---- TSan's annotation entry points ------------------------------------ */

@@ -1,0 +1,30 @@
+/* TANGLE_REPORT_FD: the side channel gets hello, each finding and the
+ * summary as JSON lines, whatever the format of the main output. */
+//! races: 2
+//! mode: side
+#include "race_test.h"
+
+int a, b; /* external: the stores must stay */
+static tg_waitgroup wg;
+
+static void wa(void *arg) {
+  (void)arg;
+  a = 1;
+  tg_waitgroup_done(&wg);
+}
+
+static void wb(void *arg) {
+  (void)arg;
+  b = 1;
+  tg_waitgroup_done(&wg);
+}
+
+int main(void) {
+  tg_waitgroup_add(&wg, 2);
+  tg_go(wa, NULL);
+  tg_go(wb, NULL);
+  a = 2;
+  b = 2;
+  tg_waitgroup_wait(&wg);
+  return 0;
+}
