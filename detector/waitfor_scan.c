@@ -272,9 +272,10 @@ static void add_obj(uintptr_t lo, uintptr_t hi) {
 }
 
 /* glibc's main arena is one run of chunks from the heap's start: a chunk is
- * [prev_size, size | flags] and its user bytes; the next starts size bytes
- * on. Free chunks are kept too (scanning one is merely conservative). Any
- * inconsistency (the heap changed under the walk) fails the walk. */
+ * [prev_size, size | flags] and its user bytes (up to and including the
+ * next chunk's prev_size word); the next starts size bytes on. Free chunks are kept too (scanning
+ * one is merely conservative). Any inconsistency (the heap changed under the walk) fails the walk.
+ */
 static bool walk_heap(uintptr_t lo, uintptr_t hi) {
   uintptr_t win_lo = 0, win_hi = 0;
   uintptr_t p = lo;
@@ -294,7 +295,8 @@ static bool walk_heap(uintptr_t lo, uintptr_t hi) {
       add_obj(p + 16, hi);
       return true;
     }
-    add_obj(p + 16, p + size);
+    /* an in-use chunk's bytes run into the next chunk's prev_size field */
+    add_obj(p + 16, p + size + 8 <= hi ? p + size + 8 : hi);
     p += size;
   }
   return true;
