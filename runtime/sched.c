@@ -732,7 +732,11 @@ static bool all_quiet_locked(void) {
 /* The scheduler loop of an M, on its own stack (g0). */
 /* Gives p to another M if it has work, else makes it idle. */
 static void handoffp(struct tg_p *p) {
-  if (!runq_empty(p) || atomic_load(&tg__sched.gq_size)) {
+  /* Pending timers and I/O need an M to wait for them in the poller, if
+   * none does already (Go's handoffp/wakeNetPoller). */
+  bool poller_needed = !atomic_load(&tg__sched.polling) &&
+                       (atomic_load(&tg__sched.ntimers) || atomic_load(&tg__sched.nio_waiters));
+  if (!runq_empty(p) || atomic_load(&tg__sched.gq_size) || poller_needed) {
     tg__lock_acquire(&tg__sched.lock);
     struct tg_m *m2 = tg__sched.midle;
     if (m2) {
