@@ -105,6 +105,7 @@ struct cand {
 struct rref {
   uintptr_t addr;
   uint32_t window;
+  bool embedded; /* a WaitGroup or Cond: part of a program structure */
   int cand;
 };
 
@@ -452,7 +453,7 @@ static int refs_lower(uintptr_t a) {
 static void hit_cand(int i);
 
 /* TANGLE_WF_DEBUG=1: why each candidate was found live (the monitor's). */
-static bool dbg;
+static int dbg; /* 1: decisions, 2: every block marked */
 static uintptr_t dbg_at, dbg_lo, dbg_hi;
 static void make_live(int i) {
   struct cand *c = &S.c[i];
@@ -479,10 +480,15 @@ static void hit_cand(int i) {
   }
 }
 
-/* Resources that lie inside [lo, hi) (now scanned memory) are reachable. */
+/* Resources embedded in [lo, hi) (now scanned memory) are reachable:
+ * WaitGroups and Conds live inside the program's structures. Channels and
+ * semaphores are the runtime's own objects, reached only through a pointer
+ * to them (an interior pointer, such as a buffer slot's address kept by the
+ * race detector, does not let anyone operate on the channel). */
 static void live_span(uintptr_t lo, uintptr_t hi) {
   for (int k = refs_lower(lo); k < S.nrefs && S.refs[k].addr < hi; k++)
-    hit_cand(S.refs[k].cand);
+    if (S.refs[k].embedded)
+      hit_cand(S.refs[k].cand);
 }
 
 static int stack_of(uintptr_t a) {
@@ -505,6 +511,9 @@ static void scan_word(uintptr_t v) {
   if (o >= 0) {
     uint8_t bit = S.probing ? 2 : 1;
     if (!(S.mark[o] & (1 | bit))) {
+      if (dbg > 1 && !S.probing)
+        fprintf(stderr, "tangle-waitfor: block %#lx-%#lx marked by word at %#lx in [%#lx, %#lx)\n",
+                S.objs[o].lo, S.objs[o].hi, dbg_at, dbg_lo, dbg_hi);
       S.mark[o] |= bit;
       push_minus_excluded(S.objs[o].lo, S.objs[o].hi);
     }
@@ -671,6 +680,10 @@ static bool analyse(void) {
   for (struct tg_g *g = tg__sched.allg; g; g = g->all_next)
     add_excl((uintptr_t)g, (uintptr_t)g + sizeof *g);
   tg__lock_release(&tg__sched.allg_lock);
+  /* Threads' scheduler state keeps the last lock a goroutine parked with
+   * (a channel's) and other stale runtime pointers. */
+  for (struct tg_m *m = tg__sched.allm; m; m = m->all_next)
+    add_excl((uintptr_t)m, (uintptr_t)m + sizeof *m);
   uintptr_t(*mr)[2] = (void *)S.buf;
   int nm = tg__wf_mem_ranges(mr, BUF_SIZE / 16);
   for (int i = 0; i < nm; i++)
@@ -750,13 +763,20 @@ static bool analyse(void) {
       continue;
     for (int k = 0; k < c->nres && S.nrefs < MAX_CANDS * MAX_RES_PER; k++)
       if (c->res_list[k])
-        S.refs[S.nrefs++] = (struct rref){c->res_list[k], window_of(c->kind), i};
+        S.refs[S.nrefs++] =
+            (struct rref){c->res_list[k], window_of(c->kind), window_of(c->kind) != 0, i};
     if (c->hi) {
       S.stacks[S.nstacks] = (struct range){c->lo, c->hi};
       S.stack_cand[S.nstacks] = i;
       S.nstacks++;
     }
   }
+  /* A resource inside a heap block is reached when its block is: the block
+   * marking covers interior pointers exactly, the window is for resources
+   * of unknown extent (a structure on a stack). */
+  for (int k = 0; k < S.nrefs; k++)
+    if (S.refs[k].window && obj_of(S.refs[k].addr) >= 0)
+      S.refs[k].window = 0;
   qsort(S.refs, (size_t)S.nrefs, sizeof *S.refs, rref_cmp);
   for (int i = 1; i < S.nstacks; i++)
     for (int j = i; j > 0 && S.stacks[j].lo < S.stacks[j - 1].lo; j--) {
@@ -1145,7 +1165,7 @@ static void monitor_start(void) {
   S.mark = tg__wf_alloc(MAX_OBJS);
   S.buf = tg__wf_alloc(BUF_SIZE);
   const char *d = getenv("TANGLE_WF_DEBUG");
-  dbg = d && *d && *d != '0';
+  dbg = d ? atoi(d) : 0;
   /* The scanner's own static state holds candidates' addresses. */
   tg__wf_scan_exclude(&S, sizeof S);
   pthread_t t;
