@@ -236,7 +236,14 @@ void tg__ready(struct tg_g *g);
 /* Ready from a context with no P (timer fired by an idle M, the poller). */
 void tg__ready_global(struct tg_g *g);
 uint32_t tg__fastrand(void);
-int64_t tg__nanotime_coarse(void); /* cheap, a few ms resolution */
+/* A clock for "waiting since" stamps on hot paths: a plain load of a value
+ * sysmon refreshes at every wake-up (at least every 10 ms). */
+extern _Atomic int64_t tg__coarse_clock;
+int64_t tg__nanotime_coarse_slow(void);
+static inline int64_t tg__nanotime_coarse(void) {
+  int64_t t = atomic_load_explicit(&tg__coarse_clock, memory_order_relaxed);
+  return t ? t : tg__nanotime_coarse_slow();
+}
 int tg__errno_get(void);
 void tg__errno_set(int e);
 /* Arms g->sleep_timer so that fire(g) runs at `when`. Call it once g is

@@ -90,7 +90,10 @@ int64_t tg_now(void) {
   return (int64_t)ts.tv_sec * TG_SECOND + ts.tv_nsec;
 }
 
-int64_t tg__nanotime_coarse(void) {
+/* Refreshed by sysmon; 0 until it runs. */
+_Atomic int64_t tg__coarse_clock;
+
+int64_t tg__nanotime_coarse_slow(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
   return (int64_t)ts.tv_sec * TG_SECOND + ts.tv_nsec;
@@ -609,6 +612,7 @@ top:;
       atomic_fetch_add(&tg__sched.nmspinning, 1);
     }
     int64_t deadline = tg_now() + SPIN_NS;
+    int spin_pause = 16;
     do {
       if ((g = steal_work(m)) || (g = runnable_local(m)))
         goto found_spinning;
@@ -619,8 +623,12 @@ top:;
         if (g)
           goto found_spinning;
       }
-      for (int i = 0; i < 50; i++)
+      /* Back off: every look at the other Ps' queues pulls their cache
+       * lines away from the threads that own them. */
+      for (int i = 0; i < spin_pause; i++)
         tg__cpu_relax();
+      if (spin_pause < 1024)
+        spin_pause *= 2;
     } while (tg_now() < deadline);
   }
 

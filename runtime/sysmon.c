@@ -39,6 +39,7 @@ static void *sysmon_main(void *arg) {
       _exit(2);
     }
     int64_t now = tg_now();
+    atomic_store_explicit(&tg__coarse_clock, now, memory_order_relaxed);
     bool acted = false;
     int nprocs = tg__sched.nprocs;
     for (int i = 0; i < nprocs && i < 256; i++) {
