@@ -19,6 +19,9 @@ directives at the top of its source:
   //! mode: side         TANGLE_REPORT_FD names a pipe: hello, one line per
                          finding, summary, all JSON
   //! timeout: S         seconds (default 60)
+  //! known-failure: WHY  a missing feature (not a detector bug to hide): a
+                         failing run exits 77, which ctest shows as skipped
+                         with WHY; a passing run passes, with a note
   //! unrestored: yes     the previous access's stack is expected to be
                          unrestorable (the report must say so instead)
   //! file: NAME=TEXT      a file written into the run's directory first
@@ -48,10 +51,16 @@ def directives(src):
     return d
 
 
+KNOWN_FAILURE = None
+
+
 def fail(msg, out="", err=""):
     print("FAIL: " + msg)
     print("---- stdout ----\n" + out)
     print("---- reports ----\n" + err)
+    if KNOWN_FAILURE:
+        print("known failure: " + KNOWN_FAILURE)
+        sys.exit(77)
     sys.exit(1)
 
 
@@ -80,6 +89,8 @@ def main():
     ap.add_argument("--src", required=True)
     a = ap.parse_args()
     d = directives(a.src)
+    global KNOWN_FAILURE
+    KNOWN_FAILURE = d.get("known-failure")
     races = int(d.get("races", "0"))
     want_exit = int(d.get("exit", "66" if races else "0"))
     opts = d.get("options", "")
@@ -182,6 +193,8 @@ def main():
         if re.search(rx, out, re.M):
             fail("stdout matches %r" % rx, out, reports)
     print("ok: %d race report(s), exit %d" % (n, p.returncode))
+    if KNOWN_FAILURE:
+        print("note: passes now; remove its known-failure directive")
 
 
 if __name__ == "__main__":
