@@ -176,9 +176,12 @@ static bool cancel_one(tg_ctx *c, int err, bool race_edge, tg_ctx **work) {
   c->children = NULL;
   bool stop_timer = c->timer_armed;
   c->timer_armed = false;
-  tg__lock_release(&c->mu);
+  /* Closed under mu, as Go does: whoever sees err set (here or after a
+   * cancel that found it set) finds Done closed too. Nobody holds a done
+   * channel's lock while taking a context's mu. */
   if (d)
     tg_chan_close(d);
+  tg__lock_release(&c->mu);
   /* A pending timer that we removed will not run: its reference is ours to
    * drop. One that already fired drops it itself. */
   if (stop_timer && tg__timer_del(&c->timer))

@@ -198,7 +198,7 @@ bool tg_mutex_trylock(tg_mutex *m) {
   if (!tg__mutex_trylock_raw(m))
     return false;
   tg__race_acquire(m);
-  tg__wf_lock_acquired(m, TG_RES_MUTEX);
+  tg__wf_lock_tried(m, TG_RES_MUTEX);
   return true;
 }
 

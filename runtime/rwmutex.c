@@ -37,7 +37,7 @@ bool tg_rwmutex_tryrlock(tg_rwmutex *rw) {
       break;
   }
   tg__race_acquire(rw);
-  tg__wf_lock_acquired(rw, TG_RES_RWMUTEX_R);
+  tg__wf_lock_tried(rw, TG_RES_RWMUTEX_R);
   return true;
 }
 
@@ -76,7 +76,7 @@ bool tg_rwmutex_trylock(tg_rwmutex *rw) {
   }
   tg__race_acquire(rw);
   tg__race_acquire(reader_addr(rw));
-  tg__wf_lock_acquired(rw, TG_RES_RWMUTEX_W);
+  tg__wf_lock_tried(rw, TG_RES_RWMUTEX_W);
   return true;
 }
 

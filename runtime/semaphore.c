@@ -73,9 +73,12 @@ static void notify_waiters(tg_sem *s) {
   }
 }
 
-static void acquired(tg_sem *s) {
+static void acquired(tg_sem *s, bool tried) {
   tg__race_acquire(s);
-  tg__wf_lock_acquired(s, TG_RES_SEM);
+  if (tried)
+    tg__wf_lock_tried(s, TG_RES_SEM); /* TryAcquire cannot wait: no lock-order edge */
+  else
+    tg__wf_lock_acquired(s, TG_RES_SEM);
 }
 
 int tg_sem_acquire(tg_sem *s, tg_ctx *ctx, int64_t n) {
@@ -90,7 +93,7 @@ int tg_sem_acquire(tg_sem *s, tg_ctx *ctx, int64_t n) {
   if (s->size - s->cur >= n && !s->head) {
     s->cur += n;
     tg__lock_release(&s->mu);
-    acquired(s);
+    acquired(s, false);
     return 0;
   }
   if (n > s->size) {
@@ -113,7 +116,7 @@ int tg_sem_acquire(tg_sem *s, tg_ctx *ctx, int64_t n) {
     tg__wf_wait_begin(s, TG_RES_SEM);
     tg__park(&s->mu, TG_WAIT_SEM, s);
     tg__wf_wait_end(s, TG_RES_SEM);
-    acquired(s);
+    acquired(s, false);
     return 0;
   }
 
@@ -142,7 +145,7 @@ int tg_sem_acquire(tg_sem *s, tg_ctx *ctx, int64_t n) {
   }
   tg__lock_release(&s->mu);
   tg_chan_free(w.ready);
-  acquired(s);
+  acquired(s, false);
   return 0;
 }
 
@@ -153,7 +156,7 @@ bool tg_sem_try_acquire(tg_sem *s, int64_t n) {
     s->cur += n;
   tg__lock_release(&s->mu);
   if (ok)
-    acquired(s);
+    acquired(s, true);
   return ok;
 }
 

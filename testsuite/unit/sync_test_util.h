@@ -133,6 +133,9 @@ static void *sync_runner_main(void *arg) {
  * done. Polling with short sleeps keeps the harness free of any primitive
  * under test. */
 static inline int sync_run_tests(const char *group, const struct CMUnitTest *tests, size_t ntests) {
+  /* cmocka has a thread of its own here: the main goroutine need not stay
+   * on the main thread (lock_main.c locks it for the other unit tests). */
+  tg_unlock_thread();
   sem_init(&sync_done, 0, 0);
   struct sync_runner_arg ra = {tests, ntests, group, 0};
   pthread_t runner;
