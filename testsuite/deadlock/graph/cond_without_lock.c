@@ -1,6 +1,7 @@
 /* Cond.Wait must be called with the Cond's lock held: it unlocks it. Here
  * it is not held. Go dies with "sync: unlock of unlocked mutex"; the race
- * build first says which misuse it was. `fixed`: the lock is taken. */
+ * build first says which misuse it was. `fixed`: the lock is taken, and a
+ * goroutine signals the condition. */
 #include <stdio.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -21,9 +22,10 @@ static void signaller(void *arg) {
 
 int main(int argc, char **argv) {
   int fixed = argc > 1 && strcmp(argv[1], "fixed") == 0;
-  tg_go(signaller, NULL);
-  if (fixed)
+  if (fixed) {
+    tg_go(signaller, NULL);
     tg_mutex_lock(&mu);
+  }
   while (!ready)
     tg_cond_wait(&cond);
   tg_mutex_unlock(&mu);
