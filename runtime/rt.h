@@ -151,7 +151,7 @@ struct tg_m {
   bool blocked_poll; /* sleeping in the poller */
   _Atomic uint32_t park_futex;
   struct tg_m *idle_next;
-  struct tg_p *next_p; /* handed over by the M that woke it */
+  struct tg_p *next_p;         /* handed over by the M that woke it */
   struct tg_g *lockedg;        /* the goroutine locked to this thread */
   struct tg_g *pending_locked; /* to hand to its own M from g0 */
   /* What the G that switched away asked the next context to do once its
@@ -161,6 +161,7 @@ struct tg_m {
   void *after_arg;
   struct tg_g *after_ready; /* yield: requeue this G */
   struct tg_g *after_free;  /* exit: recycle this G and its stack */
+  bool timers_due;          /* found due while parking: run after the switch */
   uint64_t rand_state;
   int64_t syscall_since;
   struct tg_m *all_next;

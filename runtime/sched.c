@@ -392,6 +392,11 @@ static inline void after_switch(struct tg_m *m) {
     m->after_free = NULL;
     gfree_put(m->p, g);
   }
+  if (m->timers_due) {
+    m->timers_due = false;
+    if (m->p)
+      tg__timers_run(m->p, tg_now());
+  }
 }
 
 void tg__goroutine_entry(void *arg);
@@ -439,14 +444,21 @@ static void switch_to(struct tg_m *m, struct tg_g *from, struct tg_g *to) {
 }
 
 /* Local work only: what a parking goroutine switches to directly. */
-static struct tg_g *runnable_local(struct tg_m *m) {
+/* parking: the caller may hold the lock of the queue it parks in, and a
+ * timer may fire into that very channel, so due timers are only noted here
+ * and run by the next context once the lock is released. */
+static struct tg_g *runnable_local(struct tg_m *m, bool parking) {
   struct tg_p *p = m->p;
   p->schedtick++;
   atomic_store_explicit(&p->switches, p->switches + 1, memory_order_relaxed);
   if (atomic_load_explicit(&p->timer0_when, memory_order_relaxed) != 0) {
     int64_t now = tg_now();
-    if (atomic_load_explicit(&p->timer0_when, memory_order_relaxed) <= now)
-      tg__timers_run(p, now);
+    if (atomic_load_explicit(&p->timer0_when, memory_order_relaxed) <= now) {
+      if (parking)
+        m->timers_due = true;
+      else
+        tg__timers_run(p, now);
+    }
   }
   if (p->schedtick % 61 == 0 && atomic_load_explicit(&tg__sched.gq_size, memory_order_relaxed)) {
     tg__lock_acquire(&tg__sched.lock);
@@ -471,7 +483,7 @@ static struct tg_g *next_to_run(struct tg_m *m, struct tg_g *g) {
     atomic_store_explicit(&m->park_futex, 0, memory_order_relaxed);
     return &m->g0;
   }
-  struct tg_g *next = runnable_local(m);
+  struct tg_g *next = runnable_local(m, true);
   if (next && next->lockedm && next->lockedm != m) {
     m->pending_locked = next;
     return &m->g0;
@@ -580,13 +592,13 @@ static struct tg_g *steal_work(struct tg_m *m) {
   return NULL;
 }
 
-static struct tg_g *find_runnable(struct tg_m *m) {
+static struct tg_g *find_runnable_inner(struct tg_m *m) {
 top:;
   struct tg_p *p = m->p;
   struct tg_g *g;
   if (p->id >= atomic_load(&target_procs))
     goto drop; /* tg_maxprocs retired this P */
-  if ((g = runnable_local(m)))
+  if ((g = runnable_local(m, false)))
     return g;
   if (atomic_load_explicit(&tg__sched.gq_size, memory_order_relaxed)) {
     tg__lock_acquire(&tg__sched.lock);
@@ -600,7 +612,7 @@ top:;
     atomic_fetch_add(&tg__sched.nwaking, 1);
     tg__netpoll(0);
     atomic_fetch_sub(&tg__sched.nwaking, 1);
-    if ((g = runnable_local(m)))
+    if ((g = runnable_local(m, false)))
       return g;
   }
   /* Spin looking for work to steal, but keep the number of spinning Ms at
@@ -614,7 +626,7 @@ top:;
     int64_t deadline = tg_now() + SPIN_NS;
     int spin_pause = 16;
     do {
-      if ((g = steal_work(m)) || (g = runnable_local(m)))
+      if ((g = steal_work(m)) || (g = runnable_local(m, false)))
         goto found_spinning;
       if (atomic_load_explicit(&tg__sched.gq_size, memory_order_relaxed)) {
         tg__lock_acquire(&tg__sched.lock);
@@ -713,15 +725,22 @@ drop:
   goto top;
 
 found_spinning:
+  return g;
+}
+
+/* Whatever path found the work, an M that was spinning stops counting as
+ * spinning; if it was the last one, another is woken to keep looking (Go's
+ * resetspinning). Leaving the count up would make wakep believe someone is
+ * looking when nobody is. */
+static struct tg_g *find_runnable(struct tg_m *m) {
+  struct tg_g *g = find_runnable_inner(m);
   if (m->spinning) {
     m->spinning = false;
-    /* The last spinning M to find work wakes another to keep looking. */
     if (atomic_fetch_sub(&tg__sched.nmspinning, 1) == 1)
       wakep();
   }
   return g;
 }
-
 /* Nothing can ever run again: every P idle, nobody in a blocking call,
  * no timer pending or firing, nobody waiting on I/O. An M asleep in the
  * poller does not count: with no timer and no I/O waiter, nothing wakes it
@@ -1036,14 +1055,7 @@ void tg_yield(void) {
     switch_to(m, g, &m->g0);
     return;
   }
-  struct tg_g *next = runnable_local(m);
-  if (next && next->lockedm && next->lockedm != m) {
-    m->pending_locked = next;
-    atomic_store_explicit(&g->status, TG_G_RUNNABLE, memory_order_relaxed);
-    m->after_ready = g;
-    switch_to(m, g, &m->g0);
-    return;
-  }
+  struct tg_g *next = runnable_local(m, true);
   if (!next) {
     if (!atomic_load_explicit(&tg__sched.gq_size, memory_order_relaxed))
       return; /* nothing else wants this P */
@@ -1052,6 +1064,11 @@ void tg_yield(void) {
     tg__lock_release(&tg__sched.lock);
     if (!next)
       return;
+  }
+  if (next->lockedm && next->lockedm != m) {
+    /* Its own thread must run it: g0 hands that thread our P. */
+    m->pending_locked = next;
+    next = &m->g0;
   }
   atomic_store_explicit(&g->status, TG_G_RUNNABLE, memory_order_relaxed);
   /* Go puts a yielding goroutine on the global queue so that it runs after
