@@ -45,5 +45,7 @@ bool tg__chan_try_send(struct tg_chan *c, const void *ep);
 /* Drops buffered elements (a stopped or reset timer's stale tick). */
 void tg__chan_drain(struct tg_chan *c);
 _Noreturn void tg__block_forever(int reason);
+/* Race build: a send's read / a close's write of the channel. */
+void tg__race_chan_op(struct tg_chan *c, bool is_close, void *pc);
 
 #endif

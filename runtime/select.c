@@ -128,8 +128,11 @@ static void sort_lockorder(struct sel *s) {
 }
 
 static int select_impl(tg_case *cases, int n, bool block, void *pc) {
-  (void)pc;
   struct tg_g *g = tg__getg();
+  if (TG_RACE_ENABLED)
+    for (int i = 0; i < n; i++)
+      if (cases[i].kind_ == TG__CASE_SEND && cases[i].chan_)
+        tg__race_chan_op(cases[i].chan_, false, pc);
   if (n < 0 || n > 65535)
     tg_panic("select: invalid number of cases %d", n);
   if (n == 0) {

@@ -6,8 +6,6 @@
 //! races: 1
 //! env: TANGLE_MAXPROCS=1
 //! stderr: printer\(\)
-//! known-failure: the runtime does not report a channel send as a read of the channel and close as
-//! a write (Go's racereadpc/racewritepc on c.raceaddr()) yet
 #include "race_test.h"
 
 static tg_chan *ch;
