@@ -103,7 +103,14 @@ void tg__timer_add(struct tg_rtimer *t, int64_t when);
 bool tg__timer_del(struct tg_rtimer *t);               /* true if it was pending */
 bool tg__timer_mod(struct tg_rtimer *t, int64_t when); /* true if it was pending */
 
+/* Where a goroutine was created: the race build keeps the whole chain for
+ * its reports; the normal build only the caller of tg_go, to keep a parked
+ * goroutine small. */
+#if TG_RACE_ENABLED
 #define TG_CREATE_DEPTH 16
+#else
+#define TG_CREATE_DEPTH 1
+#endif
 
 struct tg_m;
 struct tg_p;
@@ -121,25 +128,27 @@ struct tg_g {
   char *stack_hi; /* one past the top */
   size_t stack_size;
   struct tg_g *schedlink; /* run queue, global queue, free list */
-  struct tg_g *all_next, *all_prev;
+  struct tg_g *all_next;  /* every goroutine struct ever made */
   struct tg_m *m;
   struct tg_m *lockedm; /* tg_lock_thread: runs only on this M */
   uint64_t parent_id;
-  void *create_pcs[TG_CREATE_DEPTH];
-  int create_depth;
-  int saved_errno;
-  bool is_main;
-  bool is_g0;
-  bool preempt;                       /* sysmon asks it to yield at the next chance */
-  _Atomic uint32_t select_done;       /* a select's race to be woken */
   struct tg_sudog *waiting;           /* sudogs of a parked select */
   struct tg_sudog *param;             /* the sudog that woke it */
   struct tg_rtimer sleep_timer;       /* tg_sleep and a select's TG_AFTER */
   void (*sleep_fire)(struct tg_g *g); /* what sleep_timer does when it fires */
-  bool stack_guarded;                 /* false: a canary at stack_lo stands in */
-  uint64_t rand_state;
-  void *race; /* detector's per-goroutine state (race build) */
-  void *wf;   /* wait-for graph per-goroutine state (race build) */
+  _Atomic uint32_t select_done;       /* a select's race to be woken */
+  int saved_errno;
+  int create_depth;
+  bool is_main;
+  bool is_g0;
+  bool preempt;       /* sysmon asks it to yield at the next chance */
+  bool stack_guarded; /* false: a canary at stack_lo stands in */
+  bool in_allg;
+  void *create_pcs[TG_CREATE_DEPTH];
+#if TG_RACE_ENABLED
+  void *race; /* detector's per-goroutine state */
+  void *wf;   /* wait-for graph per-goroutine state */
+#endif
 };
 
 struct tg_m {

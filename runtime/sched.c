@@ -912,10 +912,8 @@ static struct tg_g *gfree_get(struct tg_p *p) {
 static void allg_add(struct tg_g *g) {
   tg__lock_acquire(&tg__sched.allg_lock);
   g->all_next = tg__sched.allg;
-  g->all_prev = NULL;
-  if (tg__sched.allg)
-    tg__sched.allg->all_prev = g;
   tg__sched.allg = g;
+  g->in_allg = true;
   tg__lock_release(&tg__sched.allg_lock);
 }
 
@@ -957,12 +955,20 @@ __attribute__((noinline)) uint64_t tg_go(tg_func fn, void *arg) {
     tg__fatal("tg_go called from a thread the runtime does not run");
   struct tg_g *parent = m->curg;
   struct tg_g *g = gfree_get(m->p);
-  bool fresh = g == NULL;
-  if (fresh) {
-    g = calloc(1, sizeof *g);
-    if (!g)
+  if (!g) {
+    /* A batch at a time: one allocation header for many goroutines. */
+    enum { BATCH = 64 };
+    struct tg_g *batch = calloc(BATCH, sizeof *batch);
+    if (!batch)
       tg__fatal("out of memory creating a goroutine");
+    for (int i = 1; i < BATCH; i++) {
+      batch[i].schedlink = m->p->gfree;
+      m->p->gfree = &batch[i];
+      m->p->ngfree++;
+    }
+    g = &batch[0];
   }
+  bool fresh = !g->in_allg;
   g->sp = NULL;
   g->fn = fn;
   g->arg = arg;
@@ -971,7 +977,6 @@ __attribute__((noinline)) uint64_t tg_go(tg_func fn, void *arg) {
   g->wait_reason = TG_WAIT_NONE;
   g->wait_obj = NULL;
   g->preempt = false;
-  g->rand_state = rand_next(&m->rand_state);
   capture_creation(parent, g, __builtin_return_address(0), __builtin_frame_address(0));
   atomic_store_explicit(&g->status, TG_G_RUNNABLE, memory_order_relaxed);
   if (fresh)
@@ -1272,7 +1277,6 @@ void tg__init(void) {
   g_main.id = 1;
   g_main.is_main = true;
   g_main.stack_guarded = true;
-  g_main.rand_state = rand_next(&m0.rand_state);
   atomic_store(&g_main.status, TG_G_RUNNING);
   atomic_store(&tg__sched.goid_gen, 1);
   atomic_store(&tg__sched.ngoroutines, 1);
