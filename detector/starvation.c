@@ -15,6 +15,7 @@
 #include "waitfor.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define HIST 48
@@ -24,8 +25,7 @@ struct wf_user {
   uint64_t gid;
   uint64_t acq, contended;
   int64_t wait_total, wait_max, hold_total, hold_max;
-  uint64_t others_meanwhile; /* acquisitions by others while this one waited */
-  uint64_t acq_mark;         /* the lock's acquisitions when its wait began */
+  uint64_t others_meanwhile; /* acquisitions by others in its life */
   bool reported;
 };
 
@@ -87,27 +87,12 @@ static struct wf_user *user_of(struct wf_lockstat *s, struct wf_g *w) {
   return u;
 }
 
-void tg__starv_wait_begin(struct wf_g *w, const void *res, int kind) {
-  if (!enabled())
-    return;
-  tg__lock *sl = tg__wf_res_lock(res);
-  tg__lock_acquire(sl);
-  struct wf_res *r = tg__wf_res(res, kind, false);
-  tg__lock_release(sl);
-  if (!r)
-    return;
-  struct wf_lockstat *s = stat_of(r);
-  tg__lock_acquire(&s->mu);
-  user_of(s, w)->acq_mark = s->acq;
-  tg__lock_release(&s->mu);
-}
-
 static void report(struct wf_res *r, struct wf_lockstat *s, struct wf_g *w, int64_t waiting,
                    const uintptr_t *pcs, int npcs);
 
 static bool starved(const struct wf_user *u, int64_t extra_wait, int64_t life) {
   int64_t total = u->wait_total + extra_wait;
-  return !u->reported && u->others_meanwhile > 0 && total > tg__opts.starvation_ms * 1000000 &&
+  return !u->reported && u->others_meanwhile >= 2 && total > tg__opts.starvation_ms * 1000000 &&
          total * 2 > life;
 }
 
@@ -118,7 +103,6 @@ void tg__starv_acquired(struct wf_g *w, struct wf_res *r, int64_t waited, bool c
   tg__lock_acquire(&s->mu);
   struct wf_user *u = user_of(s, w);
   if (contended) {
-    u->others_meanwhile += s->acq - u->acq_mark;
     s->contended++;
     u->contended++;
     if (waited < s->wait_min)
@@ -133,6 +117,7 @@ void tg__starv_acquired(struct wf_g *w, struct wf_res *r, int64_t waited, bool c
   }
   s->acq++;
   u->acq++;
+  u->others_meanwhile = s->acq - u->acq;
   bool hit = contended && starved(u, 0, tg__wf_now() - w->born);
   if (hit)
     u->reported = true;
@@ -334,6 +319,17 @@ static void exit_scan(struct wf_res *r, void *p) {
   struct wf_lockstat *s = r->stat;
   if (!s || c->n == 64)
     return;
+  if (getenv("TANGLE_WF_DEBUG"))
+    for (int i = 0; i < s->nusers; i++)
+      fprintf(stderr,
+              "tangle-waitfor: lock %p goroutine %llu: acq %llu contended %llu wait %lld ms hold "
+              "%lld ms others %llu life %lld ms\n",
+              r->addr, (unsigned long long)s->users[i].gid, (unsigned long long)s->users[i].acq,
+              (unsigned long long)s->users[i].contended,
+              (long long)(s->users[i].wait_total / 1000000),
+              (long long)(s->users[i].hold_total / 1000000),
+              (unsigned long long)s->users[i].others_meanwhile,
+              (long long)((tg__wf_now() - s->users[i].w->born) / 1000000));
   int64_t now = tg__wf_now();
   tg__lock_acquire(&s->mu);
   for (int i = 0; i < s->nusers && c->n < 64; i++) {
@@ -347,11 +343,11 @@ static void exit_scan(struct wf_res *r, void *p) {
     struct wf_wait *t = w->nwait > 0 && w->nwait <= WF_MAX_WAITS ? &w->waits[w->nwait - 1] : NULL;
     if (t && t->res == r->addr) {
       cur = now - t->since;
-      others = s->acq - u->acq_mark;
+      others = s->acq - u->acq;
     }
     if (!cur)
       continue;
-    u->others_meanwhile += others;
+    u->others_meanwhile = others;
     if (starved(u, cur, now - w->born)) {
       u->reported = true;
       c->hits[c->n] = r;

@@ -558,8 +558,6 @@ void tg__wf_wait_begin(const void *res, enum tg_res_kind kind) {
   tg__lock_release(&w->mu);
   if (w->nwait > WF_MAX_WAITS)
     return;
-  if (tg__wf_is_lock_kind(kind) && res)
-    tg__starv_wait_begin(w, res, kind);
   if (tg__wf_is_lock_kind(kind) && kind != TG_RES_SEM && res)
     check_lock_wait(w, res, kind);
   else if (kind != TG_RES_IO && kind != TG_RES_SLEEP)
@@ -578,8 +576,14 @@ void tg__wf_wait_end(const void *res, enum tg_res_kind kind) {
     for (int i = w->nwait - 1; i >= 0; i--) {
       if (w->waits[i].res != res || w->waits[i].kind != kind)
         continue;
+      /* A lock's slow path may park several times before it wins the lock:
+       * its waits add up until the acquisition takes them. */
+      int64_t d = now - w->waits[i].since;
+      if (w->last_wait_res == res)
+        w->last_wait_ns += d;
+      else
+        w->last_wait_ns = d;
       w->last_wait_res = res;
-      w->last_wait_ns = now - w->waits[i].since;
       memmove(&w->waits[i], &w->waits[i + 1], (size_t)(w->nwait - i - 1) * sizeof w->waits[0]);
       w->nwait--;
       break;

@@ -192,7 +192,6 @@ uint32_t tg__lockorder_class(struct wf_res *r, const struct wf_stack *at);
 uintptr_t tg__lockorder_class_site(uint32_t cls);
 
 /* ---- starvation.c ------------------------------------------------------- */
-void tg__starv_wait_begin(struct wf_g *w, const void *res, int kind);
 void tg__starv_acquired(struct wf_g *w, struct wf_res *r, int64_t waited_ns, bool contended);
 void tg__starv_released(struct wf_g *w, struct wf_res *r, int64_t held_ns);
 void tg__starv_check_at_exit(void);
