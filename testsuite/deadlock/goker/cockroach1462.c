@@ -99,7 +99,7 @@ static void g1(void *p) {
   lt->s = s;
   run_worker(s, transport_loop, lt);
   run_worker(s, process_events, lt);
-  tg_sleep(10 * MS);
+  tg_sleep(20 * MS);
   stop(s);
 }
 

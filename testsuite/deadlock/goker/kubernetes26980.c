@@ -54,7 +54,7 @@ static void g(void *p) {
   pl->pending++;
   tg_rwmutex_unlock(&pl->lock);
   GO(pop, a);
-  tg_sleep(5 * MS);
+  tg_sleep(20 * MS); /* pop holds the lock */
   struct helper_arg *h = new0(sizeof *h);
   h->pl = pl;
   h->result = tg_chan_make(0, 0);
