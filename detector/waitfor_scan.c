@@ -1119,6 +1119,11 @@ static void *monitor(void *arg) {
     pthread_attr_destroy(&at);
   }
   int idle = 0;
+  /* The same goroutines in the same waits, found live again: look less
+   * often (a main goroutine waiting on a WaitGroup for busy workers must not
+   * cost a scan every period). */
+  uint64_t last_sig = 0;
+  int64_t backoff = PERIOD_NS, next_pass = 0;
   while (!atomic_load(&stopping)) {
     sleep_ns(PERIOD_NS);
     int k = atomic_exchange(&kicks, 0);
@@ -1128,26 +1133,42 @@ static void *monitor(void *arg) {
     if (!tg__lock_try(&pass_lock))
       continue;
     int64_t t0 = tg__wf_now();
-    if (!atomic_load(&stopping) && gather(t0) > 0) {
-      if (analyse()) {
-        confirm();
-        report_cycles();
-      } else {
-        S.nprev = 0;
-      }
-      int64_t took = tg__wf_now() - t0;
-      if (dbg)
-        fprintf(stderr, "tangle-waitfor: pass of %d goroutines, %d blocks: %lld us\n", S.n, S.nobjs,
-                (long long)(took / 1000));
-      tg__lock_release(&pass_lock);
-      /* a pass costs: never spend more than a tenth of the time on it */
-      if (took * 10 > PERIOD_NS)
-        sleep_ns(took * 9);
-      atomic_fetch_add(&kicks, 1); /* confirm on the next pass */
-    } else {
+    if (atomic_load(&stopping) || gather(t0) == 0) {
       S.nprev = 0;
       tg__lock_release(&pass_lock);
+      continue;
     }
+    uint64_t sig = 0;
+    for (int i = 0; i < S.n; i++)
+      if (!S.c[i].live)
+        sig += (S.c[i].id * 0x9E3779B97F4A7C15ull) ^ S.c[i].seq;
+    if (sig == last_sig && S.nprev == 0 && t0 < next_pass) {
+      tg__lock_release(&pass_lock);
+      atomic_fetch_add(&kicks, 1);
+      continue;
+    }
+    if (analyse()) {
+      confirm();
+      report_cycles();
+    } else {
+      S.nprev = 0;
+    }
+    int64_t took = tg__wf_now() - t0;
+    if (dbg)
+      fprintf(stderr, "tangle-waitfor: pass of %d goroutines, %d blocks: %lld us\n", S.n, S.nobjs,
+              (long long)(took / 1000));
+    bool pending = S.nprev > 0;
+    tg__lock_release(&pass_lock);
+    if (sig == last_sig && !pending)
+      backoff = backoff * 2 < 2 * TG_SECOND ? backoff * 2 : 2 * TG_SECOND;
+    else
+      backoff = PERIOD_NS;
+    last_sig = sig;
+    next_pass = tg__wf_now() + backoff;
+    /* a pass costs: never spend more than a tenth of the time on it */
+    if (took * 10 > PERIOD_NS)
+      sleep_ns(took * 9);
+    atomic_fetch_add(&kicks, 1); /* look again (confirm, or watch the same waits) */
   }
   return NULL;
 }
