@@ -11,9 +11,17 @@
  * can only hide a race, never invent one).
  *
  * A tg_vc is a dense array of epochs; it may be shared (ref > 1) between a
- * parent and the goroutines it created, in which case it is immutable and
- * copied on the first write (a million goroutines spawned by one parent
- * share one clock). */
+ * parent and the goroutines it created, or a goroutine and the sync objects
+ * it released, in which case it is immutable and copied on the first write
+ * (a million goroutines spawned by one parent share one clock). Each
+ * content of a vc has a version stamp, and a copy remembers the versions it
+ * started from: joining a clock into one that already contains it (a
+ * goroutine acquiring what it released itself, or its parent's old clock)
+ * costs nothing however many slots it has.
+ *
+ * A tg_clock is what a sync object holds: a vc joined with up to two
+ * single entries, so that releasing into a fresh sync object shares the
+ * goroutine's vc instead of copying it. */
 #ifndef TANGLE_CLOCK_H
 #define TANGLE_CLOCK_H
 
@@ -28,7 +36,14 @@ struct tg_vc {
   _Atomic uint32_t ref;
   uint32_t n; /* entries in use: e[0..n) */
   uint32_t cap;
+  uint64_t ver;    /* stamp of the current contents */
+  uint64_t anc[2]; /* stamps of contents this one contains */
   uint32_t e[];
+};
+
+struct tg_clock {
+  struct tg_vc *base;
+  uint32_t s[2], e[2]; /* extra entries (slot 0: unused) */
 };
 
 struct tg_vc *tg__vc_new(uint32_t cap);
@@ -44,5 +59,23 @@ static inline uint32_t tg__vc_get(const struct tg_vc *vc, uint32_t s) {
 void tg__vc_join(struct tg_vc **dst, const struct tg_vc *src);
 /* dst = max(dst[s], e) for one entry. */
 void tg__vc_set_max(struct tg_vc **dst, uint32_t s, uint32_t e);
+/* Empties a private vc (it no longer contains what it did). */
+void tg__vc_clear(struct tg_vc *vc);
+/* A private vc was overwritten with a copy of src: new stamp, src's
+ * contents as its ancestry. */
+void tg__vc_clear_stamp(struct tg_vc *vc, const struct tg_vc *src);
+/* Whether dst already contains src (same or ancestral contents). */
+static inline bool tg__vc_contains(const struct tg_vc *dst, const struct tg_vc *src) {
+  return !src || !src->n ||
+         (dst && (dst->ver == src->ver || dst->anc[0] == src->ver || dst->anc[1] == src->ver));
+}
+static inline uint32_t tg__clock_get(const struct tg_clock *c, uint32_t slot) {
+  uint32_t v = tg__vc_get(c->base, slot);
+  for (int i = 0; i < 2; i++)
+    if (c->s[i] == slot && c->e[i] > v)
+      v = c->e[i];
+  return v;
+}
+void tg__clock_free(struct tg_clock *c);
 
 #endif

@@ -9,6 +9,13 @@
 
 struct tg_slot tg__slots[TG_MAX_SLOTS];
 
+/* Each thread's own M, filled in on first use (race_state.h). */
+__thread struct tg_m *tg__race_m __attribute__((tls_model("initial-exec")));
+
+struct tg_m *tg__race_m_slow(void) {
+  return tg__race_m = tg__getm();
+}
+
 /* Slot allocation, under slot_lock (owned by this file): never-used slots
  * are handed out from next_fresh up; freed ones wait in a FIFO ring and are
  * reused oldest first once TG_SLOT_QUARANTINE others are behind them. */
@@ -177,11 +184,12 @@ static void fold_override(struct tg_race_g *r) {
   }
 }
 
-void tg__race_clock_acquire(struct tg_race_g *r, const struct tg_vc *src) {
-  if (!src)
-    return;
+void tg__race_clock_acquire(struct tg_race_g *r, const struct tg_clock *c) {
   fold_override(r);
-  tg__vc_join(&r->vc, src);
+  tg__vc_join(&r->vc, c->base);
+  for (int i = 0; i < 2; i++)
+    if (c->s[i] && c->s[i] != r->slot)
+      tg__vc_set_max(&r->vc, c->s[i], c->e[i]);
 }
 
 void tg__race_clock_into(const struct tg_race_g *r, struct tg_vc **dst, bool merge) {
@@ -201,6 +209,7 @@ void tg__race_clock_into(const struct tg_race_g *r, struct tg_vc **dst, bool mer
       memcpy(d->e, r->vc->e, m * sizeof(uint32_t));
     memset(d->e + m, 0, (n - m) * sizeof(uint32_t));
     d->n = n;
+    tg__vc_clear_stamp(d, r->vc);
   } else {
     tg__vc_join(dst, r->vc);
   }
@@ -210,10 +219,33 @@ void tg__race_clock_into(const struct tg_race_g *r, struct tg_vc **dst, bool mer
     tg__vc_set_max(dst, r->slot, r->epoch);
 }
 
-struct tg_vc *tg__race_clock_snapshot(const struct tg_race_g *r) {
-  struct tg_vc *vc = NULL;
-  tg__race_clock_into(r, &vc, false);
-  return vc;
+void tg__race_clock_store(const struct tg_race_g *r, struct tg_clock *dst, bool share) {
+  if (share) {
+    if (r->vc)
+      atomic_fetch_add_explicit(&r->vc->ref, 1, memory_order_relaxed);
+    tg__vc_unref(dst->base);
+    dst->base = r->vc;
+    dst->s[0] = r->ov_slot, dst->e[0] = r->ov_epoch;
+    dst->s[1] = r->slot, dst->e[1] = r->epoch;
+    return;
+  }
+  dst->s[0] = dst->s[1] = 0;
+  tg__race_clock_into(r, &dst->base, false);
+}
+
+void tg__race_clock_fold(struct tg_clock *c) {
+  uint32_t n = c->base ? c->base->n : 0;
+  tg__vc_own(&c->base, n);
+  for (int i = 0; i < 2; i++)
+    if (c->s[i]) {
+      tg__vc_set_max(&c->base, c->s[i], c->e[i]);
+      c->s[i] = 0;
+    }
+}
+
+void tg__race_clock_merge(const struct tg_race_g *r, struct tg_clock *dst) {
+  tg__race_clock_fold(dst);
+  tg__race_clock_into(r, &dst->base, true);
 }
 
 /* ---- hooks.h: goroutine lifecycle ------------------------------------ */

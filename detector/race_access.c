@@ -37,8 +37,10 @@ static void check_word(struct tg_race_g *r, uintptr_t addr, uint32_t bytes, bool
                        uintptr_t pc, unsigned size) {
   uint64_t *sh = tg__shadow_of(addr);
   uint64_t kind = (write ? 0 : TG_CELL_READ) | (atomic ? TG_CELL_ATOMIC : 0);
-  int store = -1, empty = -1;
-  uint64_t mine = 0, seen[TG_SHADOW_CELLS];
+  int store = -1, empty = -1, nracy = 0;
+  /* Conflicts are reported only once this access is in the shadow: a
+   * report takes long, and others must see the access meanwhile. */
+  uint64_t mine = 0, seen[TG_SHADOW_CELLS], racy[2 * TG_SHADOW_CELLS];
   for (int i = 0; i < TG_SHADOW_CELLS; i++) {
     uint64_t c = seen[i] = load_cell(&sh[i]);
     if (!c) {
@@ -64,10 +66,10 @@ static void check_word(struct tg_race_g *r, uintptr_t addr, uint32_t bytes, bool
       continue;
     }
     if (conflicts(r, c, bytes, write, atomic))
-      tg__race_found(r, addr, size, write, atomic, pc, c);
+      racy[nracy++] = c;
   }
   if (!r->slot)
-    return; /* no slot to record it under: checked only */
+    goto report; /* no slot to record it under: checked only */
   uint64_t cur = (uint64_t)r->slot << TG_CELL_SLOT_SHIFT | r->epoch | kind |
                  (uint64_t)(bytes | tg__cell_bytes(mine)) << TG_CELL_MASK_SHIFT;
   if (store < 0)
@@ -80,15 +82,31 @@ static void check_word(struct tg_race_g *r, uintptr_t addr, uint32_t bytes, bool
    * lost. The exchange also returns a cell another goroutine had just put
    * where ours goes. */
   uint64_t old = __atomic_exchange_n(&sh[store], cur, __ATOMIC_SEQ_CST);
-  if (old != seen[store] && conflicts(r, old, bytes, write, atomic))
-    tg__race_found(r, addr, size, write, atomic, pc, old);
+  if (old != seen[store] && old) {
+    /* Another goroutine's access we were not meant to replace: give it a
+     * free cell of its own, or it would hide its later races. */
+    if (tg__cell_slot(old) != r->slot)
+      for (int i = 0; i < TG_SHADOW_CELLS; i++) {
+        uint64_t zero = 0;
+        if (i != store && __atomic_compare_exchange_n(&sh[i], &zero, old, false, __ATOMIC_SEQ_CST,
+                                                      __ATOMIC_RELAXED)) {
+          seen[i] = old;
+          break;
+        }
+      }
+    if (conflicts(r, old, bytes, write, atomic))
+      racy[nracy++] = old;
+  }
   for (int i = 0; i < TG_SHADOW_CELLS; i++) {
     if (i == store)
       continue;
     uint64_t c = load_cell(&sh[i]);
     if (c != seen[i] && conflicts(r, c, bytes, write, atomic))
-      tg__race_found(r, addr, size, write, atomic, pc, c);
+      racy[nracy++] = c;
   }
+report:
+  for (int i = 0; i < nracy; i++)
+    tg__race_found(r, addr, size, write, atomic, pc, racy[i]);
 }
 
 static inline void note_stack(struct tg_race_g *r, uintptr_t addr) {

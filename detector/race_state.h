@@ -65,8 +65,17 @@ bool tg__race_ready(void);
 
 /* The running goroutine's detector state, or NULL when accesses are not
  * tracked (before initialization, on a scheduler thread). */
+/* The running thread's M, cached: an M stays bound to its thread for
+ * life, so unlike the goroutine (m->curg, read afresh every time) it can
+ * be remembered. None of the detector's entry points can park, so reading
+ * thread-local storage directly is safe here (see runtime/tls.c). */
+extern __thread struct tg_m *tg__race_m __attribute__((tls_model("initial-exec")));
+struct tg_m *tg__race_m_slow(void);
 static inline struct tg_race_g *tg__race_cur(void) {
-  struct tg_g *g = tg__getg();
+  struct tg_m *m = tg__race_m;
+  if (__builtin_expect(!m, 0) && !(m = tg__race_m_slow()))
+    return NULL;
+  struct tg_g *g = m->curg;
   return g ? (struct tg_race_g *)g->race : NULL;
 }
 
@@ -101,10 +110,16 @@ tg__lock *tg__race_atomic_lock(uintptr_t addr);
  * order (mo: C11's, 0 relaxed .. 5 seq_cst). True if it released (the
  * caller ticks once the lock is dropped). */
 bool tg__race_atomic_sync(struct tg_race_g *r, uintptr_t addr, int kind, int mo);
-/* The running goroutine's logical clock, materialized. */
-struct tg_vc *tg__race_clock_snapshot(const struct tg_race_g *r);
+/* The running goroutine's logical clock, materialized into a vc. */
 void tg__race_clock_into(const struct tg_race_g *r, struct tg_vc **dst, bool merge);
-void tg__race_clock_acquire(struct tg_race_g *r, const struct tg_vc *src);
+/* Happens-before through a sync object's clock: acquire joins it into the
+ * goroutine; store replaces it (sharing the goroutine's vc when `share`),
+ * merge joins the goroutine into it. */
+void tg__race_clock_acquire(struct tg_race_g *r, const struct tg_clock *c);
+void tg__race_clock_store(const struct tg_race_g *r, struct tg_clock *dst, bool share);
+void tg__race_clock_merge(const struct tg_race_g *r, struct tg_clock *dst);
+/* Makes a clock's base private with its extra entries folded in. */
+void tg__race_clock_fold(struct tg_clock *c);
 
 /* A race between the current access and a shadow cell (race_report.c). */
 void tg__race_found(struct tg_race_g *r, uintptr_t addr, unsigned size, bool write, bool atomic,

@@ -12,9 +12,16 @@
 struct tg_sync {
   uintptr_t addr;
   struct tg_sync *next;
-  struct tg_vc *vc;
+  struct tg_clock clk;
+  uint32_t nrel;    /* releases so far: the first ones share, later ones copy */
   uint64_t rel_gid; /* who heads the current release sequence (atomics) */
 };
+
+/* A sync object released into once or twice (a buffered channel's slot, a
+ * one-shot flag) shares the releaser's vc; one that keeps being used gets
+ * a private copy, so that its releases stop making the releaser copy its
+ * own clock on its next acquire. */
+#define SHARED_RELEASES 4
 
 #define STRIPES 4096
 /* Owned by this file: stripe i guards the lists of meta words hashing to i
@@ -52,9 +59,18 @@ void tg__race_sync_acquire(struct tg_race_g *r, uintptr_t addr) {
   tg__lock *l = stripe_of(addr);
   tg__lock_acquire(l);
   struct tg_sync *s = find(addr, false);
-  if (s && s->vc)
-    tg__race_clock_acquire(r, s->vc);
+  if (s)
+    tg__race_clock_acquire(r, &s->clk);
   tg__lock_release(l);
+}
+
+static void release(struct tg_race_g *r, struct tg_sync *s, bool merge) {
+  if (merge)
+    tg__race_clock_merge(r, &s->clk);
+  else
+    tg__race_clock_store(r, &s->clk, s->nrel < SHARED_RELEASES);
+  s->nrel++;
+  s->rel_gid = r->gid;
 }
 
 void tg__race_sync_release(struct tg_race_g *r, uintptr_t addr, bool merge) {
@@ -62,9 +78,7 @@ void tg__race_sync_release(struct tg_race_g *r, uintptr_t addr, bool merge) {
     return;
   tg__lock *l = stripe_of(addr);
   tg__lock_acquire(l);
-  struct tg_sync *s = find(addr, true);
-  tg__race_clock_into(r, &s->vc, merge);
-  s->rel_gid = r->gid;
+  release(r, find(addr, true), merge);
   tg__lock_release(l);
   tg__race_tick(r);
 }
@@ -88,38 +102,39 @@ bool tg__race_atomic_sync(struct tg_race_g *r, uintptr_t addr, int kind, int mo)
     bool merge = kind == TG_ATOMIC_RMW;
     if (mo_releases(mo)) {
       struct tg_sync *s = find(addr, true);
-      tg__race_clock_into(r, &s->vc, merge);
-      s->rel_gid = r->gid;
+      release(r, s, merge);
       released = true;
     } else if (r->fence_rel) {
       /* A release fence earlier in this goroutine: this relaxed write
        * carries the clock of that fence (C11 7.17.4). */
       struct tg_sync *s = find(addr, true);
-      if (merge) {
-        tg__vc_join(&s->vc, r->fence_rel);
-      } else {
-        tg__vc_unref(s->vc);
-        s->vc = tg__vc_clone(r->fence_rel, 0);
-      }
+      if (!merge)
+        tg__clock_free(&s->clk);
+      tg__race_clock_fold(&s->clk);
+      tg__vc_join(&s->clk.base, r->fence_rel);
       s->rel_gid = r->gid;
     } else if (!merge) {
       /* C11 7.17.3: a release sequence continues through its head's own
        * stores and anyone's read-modify-writes; another goroutine's plain
        * store ends it. */
       struct tg_sync *s = find(addr, false);
-      if (s && s->vc && s->rel_gid != r->gid) {
-        s->vc->n = 0;
+      if (s && s->rel_gid != r->gid) {
+        tg__clock_free(&s->clk);
         s->rel_gid = 0;
       }
     }
   }
   if (kind != TG_ATOMIC_STORE) {
     struct tg_sync *s = find(addr, false);
-    if (s && s->vc && s->vc->n) {
-      if (mo_acquires(mo))
-        tg__race_clock_acquire(r, s->vc);
-      else /* kept for a later acquire fence */
-        tg__vc_join(&r->acq_pending, s->vc);
+    if (s) {
+      if (mo_acquires(mo)) {
+        tg__race_clock_acquire(r, &s->clk);
+      } else { /* kept for a later acquire fence */
+        tg__vc_join(&r->acq_pending, s->clk.base);
+        for (int i = 0; i < 2; i++)
+          if (s->clk.s[i])
+            tg__vc_set_max(&r->acq_pending, s->clk.s[i], s->clk.e[i]);
+      }
     }
   }
   return released;
@@ -136,7 +151,7 @@ static void free_word(uintptr_t w) {
   tg__lock_release(l);
   while (s) {
     struct tg_sync *next = s->next;
-    tg__vc_unref(s->vc);
+    tg__clock_free(&s->clk);
     __libc_free(s);
     s = next;
   }
@@ -165,7 +180,7 @@ void tg__race_sync_free_range(uintptr_t addr, size_t n) {
     }
     tg__lock_release(l);
     if (dead) {
-      tg__vc_unref(dead->vc);
+      tg__clock_free(&dead->clk);
       __libc_free(dead);
     }
     return;

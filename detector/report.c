@@ -68,6 +68,7 @@ static struct {
   size_t nseen, cap;
   _Atomic int counts[TG_FIND__COUNT];
   _Atomic int finished; /* tg__report_finish ran: its status + 1 */
+  bool halting;         /* halt_on_error: the first report is out */
 } sink = {.once = PTHREAD_ONCE_INIT, .out_fd = 2, .side_fd = -1};
 
 static void write_line(int fd, const char *s, size_t n) {
@@ -217,7 +218,9 @@ bool tg__report_emit(const struct tg_finding *f, const char *text) {
     tg__buf_str(&out, "==================\n");
   }
   tg__lock_acquire(&sink.lock);
-  bool fresh = !f->dedup_key || remember(f->kind, f->dedup_key);
+  bool fresh = !sink.halting && (!f->dedup_key || remember(f->kind, f->dedup_key));
+  if (fresh && tg__opts.halt_on_error)
+    sink.halting = true; /* the program ends with this one */
   if (fresh) {
     atomic_fetch_add(&sink.counts[f->kind], 1);
     if (tg__opts.format == 1)

@@ -15,24 +15,36 @@
 #define TSAN_API __attribute__((visibility("default")))
 #define PC()     ((uintptr_t)__builtin_return_address(0))
 
+/* Whether the four cells hold this access already (for a read: the same
+ * read, or a write, of this epoch). */
+static inline __attribute__((always_inline)) bool seen(const uint64_t *sh, uint64_t cur,
+                                                       bool write) {
+  uint64_t c0 = sh[0], c1 = sh[1], c2 = sh[2], c3 = sh[3];
+  if (c0 == cur || c1 == cur || c2 == cur || c3 == cur)
+    return true;
+  if (write)
+    return false;
+  uint64_t rd = cur | TG_CELL_READ;
+  return c0 == rd || c1 == rd || c2 == rd || c3 == rd;
+}
+
 static inline __attribute__((always_inline)) void access_n(uintptr_t a, unsigned size, bool write,
                                                            uintptr_t pc) {
   struct tg_race_g *r = tg__race_cur();
   if (__builtin_expect(!r, 0))
     return;
   uint64_t fast = r->fast;
-  if (__builtin_expect(fast && (a & 7) + size <= 8, 1)) {
+  if (__builtin_expect(fast != 0, 1)) {
     const uint64_t *sh = tg__shadow_of(a);
-    uint64_t cur = fast | (uint64_t)(((1u << size) - 1) << (a & 7)) << TG_CELL_MASK_SHIFT;
-    uint64_t c0 = sh[0], c1 = sh[1], c2 = sh[2], c3 = sh[3];
-    if (write) {
-      if (c0 == cur || c1 == cur || c2 == cur || c3 == cur)
-        return;
-    } else {
-      /* a read is covered by the same read, or a write, of this epoch */
-      uint64_t rd = cur | TG_CELL_READ;
-      if (c0 == rd || c1 == rd || c2 == rd || c3 == rd || c0 == cur || c1 == cur || c2 == cur ||
-          c3 == cur)
+    if (size == 16) { /* vectorized code: two whole words */
+      if ((a & 7) == 0) {
+        uint64_t cur = fast | (uint64_t)0xff << TG_CELL_MASK_SHIFT;
+        if (seen(sh, cur, write) && seen(sh + TG_SHADOW_CELLS, cur, write))
+          return;
+      }
+    } else if ((a & 7) + size <= 8) {
+      uint64_t cur = fast | (uint64_t)(((1u << size) - 1) << (a & 7)) << TG_CELL_MASK_SHIFT;
+      if (seen(sh, cur, write))
         return;
     }
   }
