@@ -1,0 +1,31 @@
+/* A weighted semaphore of one: release happens before the acquire it
+ * satisfies, so it serializes a plain counter. */
+//! races: 0
+//! stdout: counter=400
+#include "race_test.h"
+
+static tg_sem *sem;
+static int counter;
+static tg_waitgroup wg;
+
+static void worker(void *arg) {
+  (void)arg;
+  for (int i = 0; i < 100; i++) {
+    CHECK(tg_sem_acquire(sem, NULL, 1) == 0);
+    counter++;
+    tg_sem_release(sem, 1);
+  }
+  tg_waitgroup_done(&wg);
+}
+
+int main(void) {
+  sem = tg_sem_new(1);
+  for (int i = 0; i < 4; i++) {
+    tg_waitgroup_add(&wg, 1);
+    tg_go(worker, NULL);
+  }
+  tg_waitgroup_wait(&wg);
+  printf("counter=%d\n", counter);
+  tg_sem_free(sem);
+  return 0;
+}
