@@ -2,6 +2,8 @@
 BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
+# cmake --build runs make again: no "Entering directory" line for each step.
+MAKEFLAGS += --no-print-directory
 
 .PHONY: all deps configure build check demo bench install clean format
 
