@@ -174,32 +174,29 @@ static void enter_dying(void) {
   }
 }
 
-void tg_panic(const char *fmt, ...) {
+/* "panic: ..." or "fatal error: ...", the running goroutine's stack, then
+ * status 2. */
+_Noreturn static void die_with(const char *prefix, const char *fmt, va_list ap) {
   enter_dying();
   char msg[512];
-  va_list ap;
-  va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  tg__fdprintf(2, "panic: %s\n\n", msg);
+  tg__fdprintf(2, "%s: %s\n\n", prefix, msg);
   struct tg_g *g = tg__getg();
   if (g && !g->is_g0)
     tg__print_goroutine(2, g, true);
   die();
 }
 
-void tg__fatal(const char *fmt, ...) {
-  enter_dying();
-  char msg[512];
+void tg_panic(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  tg__fdprintf(2, "fatal error: %s\n\n", msg);
-  struct tg_g *g = tg__getg();
-  if (g && !g->is_g0)
-    tg__print_goroutine(2, g, true);
-  die();
+  die_with("panic", fmt, ap);
+}
+
+void tg__fatal(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  die_with("fatal error", fmt, ap);
 }
 
 _Noreturn void tg__throw_deadlock(void) {

@@ -298,7 +298,6 @@ static void newm(struct tg_p *p, bool spinning) {
   pthread_attr_init(&attr);
   pthread_attr_setstacksize(&attr, G0_STACK_SIZE);
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-  /* Threads must not take signals meant for the process's own handling. */
   pthread_t th;
   int err = pthread_create(&th, &attr, mstart, m);
   pthread_attr_destroy(&attr);
@@ -306,16 +305,11 @@ static void newm(struct tg_p *p, bool spinning) {
     tg__fatal("pthread_create failed: %s", strerror(err));
 }
 
-/* Gets an idle P running on some M: a sleeping one if any, else a new one. */
-static void startm(bool spinning) {
-  tg__lock_acquire(&tg__sched.lock);
-  struct tg_p *p = pidle_get_locked();
-  if (!p) {
-    tg__lock_release(&tg__sched.lock);
-    if (spinning)
-      atomic_fetch_sub(&tg__sched.nmspinning, 1);
-    return;
-  }
+/* Runs p on an idle M (woken), or a new one. Called without sched.lock;
+ * `locked` says the caller holds it and it is released here. */
+static void run_p_on_m(struct tg_p *p, bool spinning, bool locked) {
+  if (!locked)
+    tg__lock_acquire(&tg__sched.lock);
   struct tg_m *m = tg__sched.midle;
   if (m) {
     tg__sched.midle = m->idle_next;
@@ -330,6 +324,19 @@ static void startm(bool spinning) {
   m->spinning = spinning;
   atomic_store_explicit(&m->park_futex, 1, memory_order_release);
   tg__futex_wake(&m->park_futex, 1);
+}
+
+/* Gets an idle P running on some M: a sleeping one if any, else a new one. */
+static void startm(bool spinning) {
+  tg__lock_acquire(&tg__sched.lock);
+  struct tg_p *p = pidle_get_locked();
+  if (!p) {
+    tg__lock_release(&tg__sched.lock);
+    if (spinning)
+      atomic_fetch_sub(&tg__sched.nmspinning, 1);
+    return;
+  }
+  run_p_on_m(p, spinning, true);
 }
 
 /* Something became runnable: make sure an idle P will look for it. */
@@ -764,21 +771,7 @@ static void handoffp(struct tg_p *p) {
   bool poller_needed = !atomic_load(&tg__sched.polling) &&
                        (atomic_load(&tg__sched.ntimers) || atomic_load(&tg__sched.nio_waiters));
   if (!runq_empty(p) || atomic_load(&tg__sched.gq_size) || poller_needed) {
-    tg__lock_acquire(&tg__sched.lock);
-    struct tg_m *m2 = tg__sched.midle;
-    if (m2) {
-      tg__sched.midle = m2->idle_next;
-      tg__sched.nmidle--;
-    }
-    tg__lock_release(&tg__sched.lock);
-    if (!m2) {
-      newm(p, false);
-      return;
-    }
-    m2->next_p = p;
-    m2->spinning = false;
-    atomic_store_explicit(&m2->park_futex, 1, memory_order_release);
-    tg__futex_wake(&m2->park_futex, 1);
+    run_p_on_m(p, false, false);
     return;
   }
   tg__lock_acquire(&tg__sched.lock);
