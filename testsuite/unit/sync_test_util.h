@@ -87,11 +87,12 @@ static inline _Noreturn void sync_check_failed(const char *file, int line, const
 /* ---- test functions as goroutines ---------------------------------------- */
 
 typedef void (*sync_test_fn)(void **state);
-
-/* Owned by the harness: one request at a time, from the cmocka thread to
- * the main goroutine, and the completion the test goroutine posts back. */
-static sync_test_fn _Atomic sync_request;
-static _Atomic bool sync_stop;
+/* Owned by the harness: requests go from the cmocka thread to the main
+ * goroutine through a pipe (a test function pointer, or NULL to stop), which
+ * the main goroutine reads through the poller: while a test runs the
+ * harness owns no timer and no sync object the test could count. The test
+ * goroutine posts its completion on a POSIX semaphore. */
+static int sync_req_pipe[2];
 static sem_t sync_done;
 
 static void sync_test_trampoline(void *arg) {
@@ -102,12 +103,17 @@ static void sync_test_trampoline(void *arg) {
   sem_post(&sync_done);
 }
 
+static void sync_send_request(sync_test_fn fn) {
+  if (write(sync_req_pipe[1], &fn, sizeof fn) != (ssize_t)sizeof fn)
+    abort();
+}
+
 /* cmocka's test function (on the runner thread): the real one is the
  * entry's initial state. */
 static void sync_go_runner(void **state) {
   sync_test_fn fn;
   memcpy(&fn, state, sizeof fn);
-  atomic_store(&sync_request, fn);
+  sync_send_request(fn);
   while (sem_wait(&sync_done) != 0)
     ;
 }
@@ -125,30 +131,37 @@ struct sync_runner_arg {
 static void *sync_runner_main(void *arg) {
   struct sync_runner_arg *a = arg;
   a->result = _cmocka_run_group_tests(a->group, a->tests, a->ntests, NULL, NULL);
-  atomic_store(&sync_stop, true);
+  sync_send_request(NULL);
   return NULL;
 }
 
 /* The main goroutine: start test goroutines when asked, until cmocka is
- * done. Polling with short sleeps keeps the harness free of any primitive
- * under test. */
+ * done. */
 static inline int sync_run_tests(const char *group, const struct CMUnitTest *tests, size_t ntests) {
   /* cmocka has a thread of its own here: the main goroutine need not stay
    * on the main thread (lock_main.c locks it for the other unit tests). */
   tg_unlock_thread();
+  if (pipe2(sync_req_pipe, O_CLOEXEC) != 0)
+    abort();
   sem_init(&sync_done, 0, 0);
   struct sync_runner_arg ra = {tests, ntests, group, 0};
   pthread_t runner;
   if (pthread_create(&runner, NULL, sync_runner_main, &ra) != 0)
     abort();
-  while (!atomic_load(&sync_stop)) {
-    sync_test_fn fn = atomic_exchange(&sync_request, NULL);
-    if (fn) {
-      void *arg;
-      memcpy(&arg, &fn, sizeof arg);
-      tg_go(sync_test_trampoline, arg);
+  for (;;) {
+    sync_test_fn fn;
+    size_t got = 0;
+    while (got < sizeof fn) {
+      ssize_t r = tg_read(sync_req_pipe[0], (char *)&fn + got, sizeof fn - got);
+      if (r <= 0)
+        abort();
+      got += (size_t)r;
     }
-    tg_sleep(100 * TG_MICROSECOND);
+    if (!fn)
+      break;
+    void *arg;
+    memcpy(&arg, &fn, sizeof arg);
+    tg_go(sync_test_trampoline, arg);
   }
   tg_enter_blocking();
   pthread_join(runner, NULL);
