@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 #define TG_MAX_SLOTS       4096 /* 12 bits in a shadow cell; slot 0 means none */
-#define TG_SLOT_QUARANTINE 256
+#define TG_SLOT_QUARANTINE 64
 
 struct tg_vc {
   _Atomic uint32_t ref;

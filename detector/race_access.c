@@ -38,6 +38,7 @@ static void check_word(struct tg_race_g *r, uintptr_t addr, uint32_t bytes, bool
   uint64_t *sh = tg__shadow_of(addr);
   uint64_t kind = (write ? 0 : TG_CELL_READ) | (atomic ? TG_CELL_ATOMIC : 0);
   int store = -1, empty = -1, nracy = 0;
+  bool mine_seen = false, others = false;
   /* Conflicts are reported only once this access is in the shadow: a
    * report takes long, and others must see the access meanwhile. */
   uint64_t mine = 0, seen[TG_SHADOW_CELLS], racy[2 * TG_SHADOW_CELLS];
@@ -50,6 +51,7 @@ static void check_word(struct tg_race_g *r, uintptr_t addr, uint32_t bytes, bool
     }
     uint32_t cb = tg__cell_bytes(c);
     if (tg__cell_slot(c) == r->slot) {
+      mine_seen = true;
       bool c_read = c & TG_CELL_READ;
       if (tg__cell_epoch(c) == r->epoch) {
         if ((c & (TG_CELL_READ | TG_CELL_ATOMIC)) == kind) {
@@ -65,6 +67,7 @@ static void check_word(struct tg_race_g *r, uintptr_t addr, uint32_t bytes, bool
         store = i;
       continue;
     }
+    others = true;
     if (conflicts(r, c, bytes, write, atomic))
       racy[nracy++] = c;
   }
@@ -76,11 +79,18 @@ static void check_word(struct tg_race_g *r, uintptr_t addr, uint32_t bytes, bool
     store = empty;
   if (store < 0)
     store = (int)((addr >> 3) ^ r->epoch ^ (pc >> 4)) & (TG_SHADOW_CELLS - 1);
-  /* Two goroutines checking the same word at the same moment each store
-   * and then look again (the exchange is a full barrier, Dekker-style), so
-   * at least one of them sees the other: a truly simultaneous race is not
-   * lost. The exchange also returns a cell another goroutine had just put
-   * where ours goes. */
+  /* A word holding only this goroutine's own earlier accesses (a loop
+   * over its own data) just takes the new cell: another goroutine coming
+   * now sees one of ours and checks itself. */
+  if (mine_seen && !others) {
+    __atomic_store_n(&sh[store], cur, __ATOMIC_RELAXED);
+    goto report;
+  }
+  /* Otherwise two goroutines checking the same word at the same moment
+   * each store and then look again (the exchange is a full barrier,
+   * Dekker-style), so at least one of them sees the other: a truly
+   * simultaneous race is not lost. The exchange also returns a cell
+   * another goroutine had just put where ours goes. */
   uint64_t old = __atomic_exchange_n(&sh[store], cur, __ATOMIC_SEQ_CST);
   if (old != seen[store] && old) {
     /* Another goroutine's access we were not meant to replace: give it a

@@ -23,14 +23,18 @@ struct tg_sync {
  * own clock on its next acquire. */
 #define SHARED_RELEASES 4
 
-#define STRIPES 4096
+#define STRIPES 1024
 /* Owned by this file: stripe i guards the lists of meta words hashing to i
- * and the clocks in them. */
-static tg__lock stripes[STRIPES];
+ * and the clocks in them. One cache line each: two busy sync objects must
+ * not bounce each other's lock. */
+static struct {
+  tg__lock l;
+  char pad[64 - sizeof(tg__lock)];
+} stripes[STRIPES] __attribute__((aligned(64)));
 
 static tg__lock *stripe_of(uintptr_t addr) {
   uintptr_t w = addr >> 3;
-  return &stripes[(w ^ (w >> 12)) % STRIPES];
+  return &stripes[(w ^ (w >> 10) ^ (w >> 20)) % STRIPES].l;
 }
 
 static struct tg_sync *find(uintptr_t addr, bool create) {

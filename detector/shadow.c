@@ -15,7 +15,8 @@
 
 /* 0 not yet, 1 mapping in progress, 2 ready, 3 failed; written once by the
  * first caller of tg__shadow_init (others wait for it). */
-static _Atomic int shadow_state;
+_Atomic int tg__shadow_state;
+#define shadow_state tg__shadow_state
 
 static bool reserve(uintptr_t lo, uintptr_t hi, int prot) {
   void *p = mmap((void *)lo, hi - lo, prot,
@@ -68,10 +69,6 @@ bool tg__shadow_init(void) {
   }
   atomic_store_explicit(&shadow_state, ok ? 2 : 3, memory_order_release);
   return ok;
-}
-
-bool tg__shadow_ready(void) {
-  return atomic_load_explicit(&shadow_state, memory_order_relaxed) == 2;
 }
 
 /* Clears [lo, hi) of the shadow or meta: whole pages are given back to the

@@ -19,6 +19,7 @@
 #ifndef TANGLE_SHADOW_H
 #define TANGLE_SHADOW_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -65,7 +66,11 @@ static inline bool tg__app_addr(uintptr_t a) {
 
 /* Maps the shadow and meta regions; idempotent, false if it could not. */
 bool tg__shadow_init(void);
-bool tg__shadow_ready(void);
+/* 2 once the shadow is mapped (shadow.c owns it). */
+extern _Atomic int tg__shadow_state;
+static inline bool tg__shadow_ready(void) {
+  return __atomic_load_n((int *)&tg__shadow_state, __ATOMIC_RELAXED) == 2;
+}
 /* Forgets every access remembered for [addr, addr+n) (reuse of memory). */
 void tg__shadow_reset(uintptr_t addr, size_t n);
 
