@@ -13,7 +13,7 @@
  * one on its parent (Value, Deadline and Err walk up), an armed deadline
  * timer holds one, and a cancel in progress holds one on each descendant it
  * is canceling. When the count reaches zero the context goes to a small
- * quarantine and is freed when it leaves it: a goroutine that still looks at
+ * quarantine (a few per P) and is freed when it leaves it: a goroutine that still looks at
  * a context just after its owner released it (the usual Go pattern
  * `defer cancel()` with workers that check ctx.Err() on their way out) reads
  * a canceled context instead of freed memory. The quarantine is bounded, so
@@ -35,11 +35,14 @@ struct tg_ctx {
    * the children's sib links and `linked` */
   tg__lock mu;
   tg_chan *_Atomic done;
-  _Atomic int err;
+  _Atomic int err;       /* set once, under mu, before Done is closed */
+  _Atomic bool finished; /* set once, under mu, after Done is closed */
   struct tg_ctx *children;
   struct tg_ctx *ancestor; /* where this one is registered (immutable), or NULL */
   struct tg_ctx *sib_next, *sib_prev;
-  bool linked; /* in ancestor's children list (ancestor->mu) */
+  /* In ancestor's children list. Written under ancestor->mu; read without
+   * it only to skip the lock once false, which is final. */
+  _Atomic bool linked;
   bool timer_armed;
   struct tg_ctx *work_next; /* a cancel's list of descendants to cancel */
   /* timer contexts */
@@ -52,15 +55,63 @@ static struct tg_ctx background_ctx = {.kind = CTX_ROOT};
 static struct tg_ctx todo_ctx = {.kind = CTX_ROOT};
 
 /* Global mutable state owned by this file:
- * - live_contexts: allocated contexts, for leak tests (atomic);
  * - closed_done: the shared closed channel, created once (atomic pointer);
- * - the quarantine ring, under quarantine_lock. */
-static _Atomic int64_t live_contexts;
+ * - the quarantine: a small ring per P, touched only by code running on that
+ *   P (tangle switches goroutines only at park and yield points, and none
+ *   lies between finding the P and using its ring), plus a shared ring under
+ *   a lock for callers without a P (sysmon firing a hog's timers) and Ps
+ *   beyond QUARANTINE_PS;
+ * - the live count: per P like the rings (owner-only stores, read by
+ *   tg__ctx_live), plus a shared atomic. */
 static tg_chan *_Atomic closed_done;
-#define QUARANTINE_SIZE TG__CTX_QUARANTINE
-static tg__lock quarantine_lock;
-static struct tg_ctx *quarantine[QUARANTINE_SIZE];
-static unsigned quarantine_next;
+
+#define QUARANTINE_PS 256
+struct ctx_pcache {
+  tg_ctx *ring[TG__CTX_QUARANTINE_PER_P];
+  unsigned next;
+  _Atomic int64_t live;
+} __attribute__((aligned(64)));
+static struct ctx_pcache pcache[QUARANTINE_PS];
+static struct {
+  tg__lock lock;
+  tg_ctx *ring[TG__CTX_QUARANTINE_SHARED];
+  unsigned next;
+} shared_quarantine;
+static _Atomic int64_t shared_live;
+
+/* This P's cache, or NULL. Valid until the next park or yield. */
+static struct ctx_pcache *my_pcache(void) {
+  struct tg_m *m = tg__getm();
+  struct tg_p *p = m ? m->p : NULL;
+  return p && p->id >= 0 && p->id < QUARANTINE_PS ? &pcache[p->id] : NULL;
+}
+
+static void live_add(int64_t d) {
+  struct ctx_pcache *pc = my_pcache();
+  if (pc)
+    atomic_store_explicit(&pc->live, atomic_load_explicit(&pc->live, memory_order_relaxed) + d,
+                          memory_order_relaxed);
+  else
+    atomic_fetch_add(&shared_live, d);
+}
+
+/* Puts c into the quarantine; returns the context it pushes out, if any. */
+static tg_ctx *quarantine_swap(tg_ctx *c) {
+  tg_ctx *old;
+  struct ctx_pcache *pc = my_pcache();
+  if (pc) {
+    old = pc->ring[pc->next];
+    pc->ring[pc->next] = c;
+    pc->next = (pc->next + 1) % TG__CTX_QUARANTINE_PER_P;
+    return old;
+  }
+  tg__lock_acquire(&shared_quarantine.lock);
+  old = shared_quarantine.ring[shared_quarantine.next];
+  shared_quarantine.ring[shared_quarantine.next] = c;
+  shared_quarantine.next = (shared_quarantine.next + 1) % TG__CTX_QUARANTINE_SHARED;
+  tg__lock_release(&shared_quarantine.lock);
+  return old;
+}
 
 tg_ctx *tg_background(void) {
   return &background_ctx;
@@ -70,7 +121,10 @@ tg_ctx *tg_todo(void) {
 }
 
 int64_t tg__ctx_live(void) {
-  return atomic_load(&live_contexts);
+  int64_t n = atomic_load(&shared_live);
+  for (int i = 0; i < QUARANTINE_PS; i++)
+    n += atomic_load_explicit(&pcache[i].live, memory_order_relaxed);
+  return n;
 }
 
 static tg_chan *closed_chan(void) {
@@ -106,7 +160,7 @@ static tg_ctx *ctx_destroy(tg_ctx *c) {
     tg_chan_free(d);
   tg__race_free_sync(c);
   free(c);
-  atomic_fetch_sub(&live_contexts, 1);
+  live_add(-1);
   return parent;
 }
 
@@ -119,11 +173,7 @@ static void ctx_unref(tg_ctx *c) {
       tg__fatal("context: tg_ctx_release of a released context");
     /* Into the quarantine; what falls out of it is freed, and drops its
      * reference on its parent (which may free that too). */
-    tg__lock_acquire(&quarantine_lock);
-    tg_ctx *old = quarantine[quarantine_next];
-    quarantine[quarantine_next] = c;
-    quarantine_next = (quarantine_next + 1) % QUARANTINE_SIZE;
-    tg__lock_release(&quarantine_lock);
+    tg_ctx *old = quarantine_swap(c);
     c = old ? ctx_destroy(old) : NULL;
   }
 }
@@ -138,7 +188,7 @@ static tg_ctx *ctx_alloc(int kind, tg_ctx *parent) {
   atomic_init(&c->refs, 1);
   c->parent = parent;
   ctx_ref(parent);
-  atomic_fetch_add(&live_contexts, 1);
+  live_add(1);
   return c;
 }
 
@@ -154,6 +204,8 @@ static tg_ctx *cancel_ancestor(tg_ctx *c) {
  * registered children (each with a temporary reference) onto *work. False
  * if it was already canceled. The caller holds a reference on c. */
 static bool cancel_one(tg_ctx *c, int err, bool race_edge, tg_ctx **work) {
+  if (atomic_load_explicit(&c->finished, memory_order_acquire))
+    return false; /* canceled and closed for good: no need for the lock */
   tg__lock_acquire(&c->mu);
   if (atomic_load(&c->err) != 0) {
     tg__lock_release(&c->mu);
@@ -161,14 +213,14 @@ static bool cancel_one(tg_ctx *c, int err, bool race_edge, tg_ctx **work) {
   }
   if (race_edge)
     tg__race_release_merge(c); /* cancel happens before Done/Err observers */
-  atomic_store(&c->err, err);
+  atomic_store_explicit(&c->err, err, memory_order_release); /* mu orders the rest */
   tg_chan *d = atomic_load(&c->done);
   if (!d)
-    atomic_store(&c->done, closed_chan());
+    atomic_store_explicit(&c->done, closed_chan(), memory_order_release);
   for (tg_ctx *ch = c->children, *next; ch; ch = next) {
     next = ch->sib_next;
     ch->sib_next = ch->sib_prev = NULL;
-    ch->linked = false;
+    atomic_store_explicit(&ch->linked, false, memory_order_relaxed);
     ctx_ref(ch);
     ch->work_next = *work;
     *work = ch;
@@ -181,6 +233,7 @@ static bool cancel_one(tg_ctx *c, int err, bool race_edge, tg_ctx **work) {
    * channel's lock while taking a context's mu. */
   if (d)
     tg_chan_close(d);
+  atomic_store_explicit(&c->finished, true, memory_order_release);
   tg__lock_release(&c->mu);
   /* A pending timer that we removed will not run: its reference is ours to
    * drop. One that already fired drops it itself. */
@@ -191,10 +244,10 @@ static bool cancel_one(tg_ctx *c, int err, bool race_edge, tg_ctx **work) {
 
 static void unregister(tg_ctx *c) {
   tg_ctx *a = c->ancestor;
-  if (!a)
-    return;
+  if (!a || !atomic_load_explicit(&c->linked, memory_order_relaxed))
+    return; /* never registered, or already out for good */
   tg__lock_acquire(&a->mu);
-  if (c->linked) {
+  if (atomic_load_explicit(&c->linked, memory_order_relaxed)) {
     if (c->sib_next)
       c->sib_next->sib_prev = c->sib_prev;
     if (c->sib_prev)
@@ -202,7 +255,7 @@ static void unregister(tg_ctx *c) {
     else
       a->children = c->sib_next;
     c->sib_next = c->sib_prev = NULL;
-    c->linked = false;
+    atomic_store_explicit(&c->linked, false, memory_order_relaxed);
   }
   tg__lock_release(&a->mu);
 }
@@ -234,7 +287,7 @@ static void propagate_cancel(tg_ctx *c) {
     if (a->children)
       a->children->sib_prev = c;
     a->children = c;
-    c->linked = true;
+    atomic_store_explicit(&c->linked, true, memory_order_relaxed);
   }
   tg__lock_release(&a->mu);
   if (err != 0) {
@@ -320,7 +373,7 @@ tg_chan *tg_ctx_done(tg_ctx *ctx) {
     d = atomic_load(&c->done);
     if (!d) {
       d = tg_chan_make(0, 0);
-      atomic_store(&c->done, d);
+      atomic_store_explicit(&c->done, d, memory_order_release);
     }
     tg__lock_release(&c->mu);
   }
@@ -333,9 +386,16 @@ int tg_ctx_err(tg_ctx *ctx) {
   tg_ctx *c = ctx ? cancel_ancestor(ctx) : NULL;
   if (!c)
     return 0;
-  int err = atomic_load(&c->err);
-  if (err != 0)
-    tg__race_acquire(c);
+  int err = atomic_load_explicit(&c->err, memory_order_acquire);
+  if (err == 0)
+    return 0; /* Done is closed only after err is set: not closed either */
+  if (!atomic_load_explicit(&c->finished, memory_order_acquire)) {
+    /* A cancel is between setting err and closing Done: wait for it, so
+     * that a non-zero Err always comes with a closed Done (Go's promise). */
+    tg__lock_acquire(&c->mu);
+    tg__lock_release(&c->mu);
+  }
+  tg__race_acquire(c);
   return err;
 }
 

@@ -32,9 +32,13 @@ bool tg__mutex_trylock_raw(tg_mutex *m);
 
 /* Contexts currently allocated (not counting Background and TODO): lets a
  * test show that create/release cycles do not leak. Released contexts stay
- * allocated in a quarantine of TG__CTX_QUARANTINE entries (context.c). */
+ * allocated for a while in a quarantine (context.c): a ring per P and a
+ * shared one, at most TG__CTX_QUARANTINE in all. Exact only when no context
+ * is being created or freed. */
 int64_t tg__ctx_live(void);
-#define TG__CTX_QUARANTINE 256
+#define TG__CTX_QUARANTINE_PER_P  64
+#define TG__CTX_QUARANTINE_SHARED 256
+#define TG__CTX_QUARANTINE        (TG__CTX_QUARANTINE_SHARED + 256 * TG__CTX_QUARANTINE_PER_P)
 
 /* Objects cached in pool p for the P with id pid (-1: the shared overflow
  * stack). Not synchronized: tests only. */
