@@ -121,17 +121,13 @@ static int collect(struct leak *out, int max, struct tg_g *self, bool all, int *
     int kind = TG_RES_NONE;
     const void *obj = g->wait_obj;
     int64_t since = 0;
-    if (w) {
-      tg__lock_acquire(&w->mu);
-      struct wf_wait *t = w->nwait > 0 && w->nwait <= WF_MAX_WAITS ? &w->waits[0] : NULL;
-      /* The outermost wait names what the goroutine is blocked on (a
-       * semaphore with a context waits in a select inside). */
-      if (t && s == TG_G_WAITING) {
-        kind = t->kind;
-        obj = t->res;
-        since = t->since;
-      }
-      tg__lock_release(&w->mu);
+    struct wf_wait t;
+    /* The outermost wait names what the goroutine is blocked on (a
+     * semaphore with a context waits in a select inside). */
+    if (w && s == TG_G_WAITING && tg__wf_outer_wait_of(w, &t)) {
+      kind = t.kind;
+      obj = t.res;
+      since = t.since;
     }
     if (!listed(g, s, g->wait_reason, kind, obj, all) || n == max)
       continue;

@@ -318,8 +318,8 @@ void tg__lockorder_acquired(struct wf_g *w, struct wf_held *h) {
   enum { MAXH = 16 };
   struct held_snap snap[MAXH];
   int n = 0;
-  tg__lock_acquire(&w->mu);
-  /* The new entry is the last one; everything before it was held first. */
+  /* The running goroutine reads its own list: no lock needed. The new
+   * entry is the last one; everything before it was held first. */
   int upto = w->nheld - 1;
   for (int i = upto - MAXH < 0 ? 0 : upto - MAXH; i < upto; i++) {
     struct wf_held *p = &w->held[i];
@@ -328,7 +328,6 @@ void tg__lockorder_acquired(struct wf_g *w, struct wf_held *h) {
     snap[n++] =
         (struct held_snap){.lock = p->lock, .cls = p->res->cls, .kind = p->kind, .at = p->at};
   }
-  tg__lock_release(&w->mu);
   if (n == 0 || h->tried)
     return;
   uint64_t chain = 0x636861696e;

@@ -1,16 +1,18 @@
 /* Lock statistics and starvation (race build only).
  *
- * Per lock, Linux's lock_stat figures: acquisitions, contentions (an
- * acquisition that had to wait), wait and hold time min/avg/max and
- * percentiles (log2 histograms); per lock and goroutine the same totals.
+ * Per goroutine and lock, Linux's lock_stat figures: acquisitions,
+ * contentions (an acquisition that had to wait), wait and hold time
+ * min/avg/max and log2 histograms. They live in the goroutine's node and
+ * only the goroutine writes them, so keeping them costs no shared write;
+ * a lock's totals are summed over the nodes when a report needs them.
  *
  * A goroutine is starved on a lock when, in total, it waited for it longer
  * than starvation_ms, and longer than half of its life so far, while other
- * goroutines acquired it meanwhile. The second condition keeps out workers
- * that take a lock briefly and do their work outside it: they may queue
- * often, but waiting is not what their life is spent on. Checked when a
- * contended acquisition completes (on the waiter, so its own stack is at
- * hand) and at exit for goroutines still waiting. */
+ * goroutines acquired it. The second condition keeps out workers that take
+ * a lock briefly and do their work outside it: they may queue often, but
+ * waiting is not what their life is spent on. Checked when a contended
+ * acquisition completes (on the waiter, so its own stack is at hand) and at
+ * exit for goroutines still waiting. */
 #ifdef TANGLE_RACE
 #include "waitfor.h"
 
@@ -18,25 +20,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HIST 48
+#define HIST 40
 
-struct wf_user {
-  struct wf_g *w;
-  uint64_t gid;
-  uint64_t acq, contended;
-  int64_t wait_total, wait_max, hold_total, hold_max;
-  uint64_t others_meanwhile; /* acquisitions by others in its life */
+struct wf_stat {
+  struct wf_res *res;
+  uint64_t acq, contended, nhold;
+  int64_t wait_sum, wait_min, wait_max, hold_sum, hold_min, hold_max;
+  uint32_t wait_hist[HIST], hold_hist[HIST];
   bool reported;
 };
 
-struct wf_lockstat {
-  tg__lock mu;
-  uint64_t acq, contended;
-  int64_t wait_min, wait_max, wait_sum, hold_min, hold_max, hold_sum;
-  uint64_t nhold;
-  uint32_t wait_hist[HIST], hold_hist[HIST];
-  int nusers, cap_users;
-  struct wf_user *users;
+struct wf_stat_table {
+  int cap; /* a power of two */
+  struct wf_stat *slot[];
 };
 
 static bool enabled(void) {
@@ -50,102 +46,147 @@ static int bucket(int64_t ns) {
   return b < HIST ? b : HIST - 1;
 }
 
-/* The record of r, made on first use (the pointer is set once, under the
- * shard lock). */
-static struct wf_lockstat *stat_of(struct wf_res *r) {
-  struct wf_lockstat *s = __atomic_load_n(&r->stat, __ATOMIC_ACQUIRE);
-  if (s)
-    return s;
-  tg__lock *sl = tg__wf_res_lock(r->addr);
-  tg__lock_acquire(sl);
-  s = r->stat;
-  if (!s) {
-    s = tg__wf_alloc(sizeof *s);
-    s->wait_min = s->hold_min = INT64_MAX;
-    __atomic_store_n(&r->stat, s, __ATOMIC_RELEASE);
-  }
-  tg__lock_release(sl);
-  return s;
+static unsigned slot_of(const struct wf_res *r, int cap) {
+  uint64_t x = (uintptr_t)r;
+  x *= 0x9E3779B97F4A7C15ull;
+  return (unsigned)(x >> 40) & (unsigned)(cap - 1);
 }
 
-/* Under s->mu. */
-static struct wf_user *user_of(struct wf_lockstat *s, struct wf_g *w) {
-  for (int i = 0; i < s->nusers; i++)
-    if (s->users[i].w == w && s->users[i].gid == w->id)
-      return &s->users[i];
-  if (s->nusers == s->cap_users) {
-    int cap = s->cap_users ? s->cap_users * 2 : 4;
-    struct wf_user *n = tg__wf_alloc((size_t)cap * sizeof *n);
-    if (s->nusers)
-      memcpy(n, s->users, (size_t)s->nusers * sizeof *n);
-    tg__wf_free(s->users, (size_t)s->cap_users * sizeof *n);
-    s->users = n;
-    s->cap_users = cap;
-  }
-  struct wf_user *u = &s->users[s->nusers++];
-  *u = (struct wf_user){.w = w, .gid = w->id};
-  return u;
-}
-
-static void report(struct wf_res *r, struct wf_lockstat *s, struct wf_g *w, int64_t waiting,
-                   const uintptr_t *pcs, int npcs);
-
-static bool starved(const struct wf_user *u, int64_t extra_wait, int64_t life) {
-  int64_t total = u->wait_total + extra_wait;
-  return !u->reported && u->others_meanwhile >= 2 && total > tg__opts.starvation_ms * 1000000 &&
-         total * 2 > life;
-}
-
-void tg__starv_acquired(struct wf_g *w, struct wf_res *r, int64_t waited, bool contended) {
+/* Open addressing in the node; the node's owner alone calls this. A full
+ * table is replaced by a bigger copy (a report may be reading the old one,
+ * which is not reused). */
+struct wf_stat *tg__starv_stat(struct wf_g *w, struct wf_res *r) {
   if (!enabled())
-    return;
-  struct wf_lockstat *s = stat_of(r);
-  tg__lock_acquire(&s->mu);
-  struct wf_user *u = user_of(s, w);
-  if (contended) {
-    s->contended++;
-    u->contended++;
-    if (waited < s->wait_min)
-      s->wait_min = waited;
-    if (waited > s->wait_max)
-      s->wait_max = waited;
-    s->wait_sum += waited;
-    s->wait_hist[bucket(waited)]++;
-    u->wait_total += waited;
-    if (waited > u->wait_max)
-      u->wait_max = waited;
+    return NULL;
+  struct wf_stat_table *t = atomic_load_explicit(&w->stats, memory_order_relaxed);
+  if (t) {
+    unsigned mask = (unsigned)t->cap - 1;
+    for (unsigned i = slot_of(r, t->cap), n = 0; n <= mask; i = (i + 1) & mask, n++) {
+      struct wf_stat *st = t->slot[i];
+      if (!st)
+        break;
+      if (st->res == r)
+        return st;
+    }
   }
-  s->acq++;
-  u->acq++;
-  u->others_meanwhile = s->acq - u->acq;
-  bool hit = contended && starved(u, 0, tg__wf_now() - w->born);
-  if (hit)
-    u->reported = true;
-  tg__lock_release(&s->mu);
-  if (hit) {
-    uintptr_t pcs[32];
-    int n = tg__stack_capture(pcs, 32, 2);
-    report(r, s, w, 0, pcs, n);
+  if (!t || (w->nstats + 1) * 2 > t->cap) {
+    int cap = t ? t->cap * 2 : 8;
+    struct wf_stat_table *nt = tg__wf_alloc(sizeof *nt + (size_t)cap * sizeof nt->slot[0]);
+    nt->cap = cap;
+    for (int i = 0; t && i < t->cap; i++) {
+      struct wf_stat *st = t->slot[i];
+      if (!st)
+        continue;
+      unsigned j = slot_of(st->res, cap);
+      while (nt->slot[j])
+        j = (j + 1) & (unsigned)(cap - 1);
+      nt->slot[j] = st;
+    }
+    atomic_store_explicit(&w->stats, nt, memory_order_release);
+    t = nt;
   }
+  struct wf_stat *st = tg__wf_alloc(sizeof *st);
+  st->res = r;
+  st->wait_min = st->hold_min = INT64_MAX;
+  unsigned j = slot_of(r, t->cap);
+  while (t->slot[j])
+    j = (j + 1) & (unsigned)(t->cap - 1);
+  t->slot[j] = st;
+  w->nstats++;
+  return st;
 }
 
-void tg__starv_released(struct wf_g *w, struct wf_res *r, int64_t held) {
-  if (!enabled())
+static struct wf_stat *stat_of(struct wf_g *w, const struct wf_res *r) {
+  struct wf_stat_table *t = atomic_load_explicit(&w->stats, memory_order_acquire);
+  for (int i = 0; t && i < t->cap; i++)
+    if (t->slot[i] && t->slot[i]->res == r)
+      return t->slot[i];
+  return NULL;
+}
+
+/* Totals of a lock over every goroutine, and the acquisitions by others
+ * than `self`. */
+struct totals {
+  uint64_t acq, contended, nhold, others;
+  int64_t wait_sum, wait_min, wait_max, hold_sum, hold_min, hold_max;
+  uint32_t wait_hist[HIST], hold_hist[HIST];
+};
+
+static void sum_lock(const struct wf_res *r, struct wf_g *self, struct totals *t) {
+  memset(t, 0, sizeof *t);
+  t->wait_min = t->hold_min = INT64_MAX;
+  tg__lock_acquire(&tg__wf_all_lock);
+  for (struct wf_g *w = tg__wf_all; w; w = w->all_next) {
+    struct wf_stat *st = stat_of(w, r);
+    if (!st)
+      continue;
+    t->acq += st->acq;
+    t->contended += st->contended;
+    t->nhold += st->nhold;
+    if (w != self)
+      t->others += st->acq;
+    t->wait_sum += st->wait_sum;
+    t->hold_sum += st->hold_sum;
+    if (st->contended && st->wait_min < t->wait_min)
+      t->wait_min = st->wait_min;
+    if (st->wait_max > t->wait_max)
+      t->wait_max = st->wait_max;
+    if (st->nhold && st->hold_min < t->hold_min)
+      t->hold_min = st->hold_min;
+    if (st->hold_max > t->hold_max)
+      t->hold_max = st->hold_max;
+    for (int i = 0; i < HIST; i++) {
+      t->wait_hist[i] += st->wait_hist[i];
+      t->hold_hist[i] += st->hold_hist[i];
+    }
+  }
+  tg__lock_release(&tg__wf_all_lock);
+}
+
+static void report(struct wf_g *w, struct wf_stat *me, int64_t waiting, const uintptr_t *pcs,
+                   int npcs);
+
+static bool over_threshold(const struct wf_stat *st, int64_t extra, int64_t life) {
+  int64_t total = st->wait_sum + extra;
+  return !st->reported && total > tg__opts.starvation_ms * 1000000 && total * 2 > life;
+}
+
+void tg__starv_acquired(struct wf_g *w, struct wf_stat *st, int64_t waited, bool contended) {
+  if (!st)
     return;
-  struct wf_lockstat *s = stat_of(r);
-  tg__lock_acquire(&s->mu);
-  struct wf_user *u = user_of(s, w);
-  u->hold_total += held;
-  if (held > u->hold_max)
-    u->hold_max = held;
-  if (held < s->hold_min)
-    s->hold_min = held;
-  if (held > s->hold_max)
-    s->hold_max = held;
-  s->hold_sum += held;
-  s->nhold++;
-  s->hold_hist[bucket(held)]++;
-  tg__lock_release(&s->mu);
+  st->acq++;
+  if (!contended)
+    return;
+  st->contended++;
+  if (waited < st->wait_min)
+    st->wait_min = waited;
+  if (waited > st->wait_max)
+    st->wait_max = waited;
+  st->wait_sum += waited;
+  st->wait_hist[bucket(waited)]++;
+  if (!over_threshold(st, 0, tg__wf_now() - w->born))
+    return;
+  struct totals t;
+  sum_lock(st->res, w, &t);
+  if (t.others < 2)
+    return;
+  st->reported = true;
+  uintptr_t pcs[32];
+  int n = tg__stack_capture(pcs, 32, 2);
+  report(w, st, 0, pcs, n);
+}
+
+void tg__starv_released(struct wf_g *w, struct wf_stat *st, int64_t held) {
+  (void)w;
+  if (!st)
+    return;
+  st->nhold++;
+  st->hold_sum += held;
+  if (held > st->hold_max)
+    st->hold_max = held;
+  if (held < st->hold_min)
+    st->hold_min = held;
+  st->hold_hist[bucket(held)]++;
 }
 
 /* ---- report -------------------------------------------------------------- */
@@ -196,79 +237,80 @@ static void put_dist(struct tg_buf *b, const char *what, uint64_t n, int64_t mn,
   tg__buf_str(b, "\n");
 }
 
-static void report(struct wf_res *r, struct wf_lockstat *s, struct wf_g *w, int64_t waiting,
-                   const uintptr_t *pcs, int npcs) {
-  struct wf_lockstat snap;
-  struct wf_user users[16];
+struct user {
+  uint64_t gid, acq;
+  int64_t hold_sum, hold_max, wait_sum;
+};
+
+static void report(struct wf_g *w, struct wf_stat *me, int64_t waiting, const uintptr_t *pcs,
+                   int npcs) {
+  struct wf_res *r = me->res;
+  struct totals t;
+  sum_lock(r, w, &t);
+  struct user users[16];
   int nu = 0;
-  tg__lock_acquire(&s->mu);
-  snap = *s;
-  struct wf_user me = *user_of(s, w);
-  /* The waiter, then the others by hold time, most first. */
-  for (int i = 0; i < s->nusers; i++) {
-    if (s->users[i].w == me.w && s->users[i].gid == me.gid)
+  tg__lock_acquire(&tg__wf_all_lock);
+  for (struct wf_g *o = tg__wf_all; o; o = o->all_next) {
+    struct wf_stat *st = o == w ? NULL : stat_of(o, r);
+    if (!st || !st->acq)
       continue;
-    struct wf_user x = s->users[i];
+    struct user x = {o->id, st->acq, st->hold_sum, st->hold_max, st->wait_sum};
     int j = nu < 16 ? nu++ : 15;
-    if (j == 15 && nu == 16 && users[15].hold_total >= x.hold_total)
+    if (j == 15 && nu == 16 && users[15].hold_sum >= x.hold_sum)
       continue;
-    while (j > 0 && users[j - 1].hold_total < x.hold_total) {
+    while (j > 0 && users[j - 1].hold_sum < x.hold_sum) {
       users[j] = users[j - 1];
       j--;
     }
     users[j] = x;
   }
-  tg__lock_release(&s->mu);
+  tg__lock_release(&tg__wf_all_lock);
 
   int64_t life = tg__wf_now() - w->born;
-  int64_t total = me.wait_total + waiting;
-  struct tg_buf b = {0};
+  int64_t total = me->wait_sum + waiting;
+  struct tg_buf b = {0}, head = {0};
   tg__buf_str(&b, "WARNING: STARVATION\n");
-  struct tg_buf head = {0};
-  tg__buf_printf(&head, "goroutine %llu waited ", (unsigned long long)me.gid);
+  tg__buf_printf(&head, "goroutine %llu waited ", (unsigned long long)w->id);
   put_ms(&head, total);
   tg__buf_printf(&head, " in total (%d%% of its life of ", (int)(total * 100 / (life ? life : 1)));
   put_ms(&head, life);
   tg__buf_str(&head, ") for ");
   tg__wf_put_res(&head, r->addr, r->kind);
   tg__buf_printf(&head, ", while other goroutines acquired it %llu times",
-                 (unsigned long long)me.others_meanwhile);
+                 (unsigned long long)t.others);
   tg__buf_printf(&b, "%s%s.\n", head.s ? head.s : "", waiting ? " (it is still waiting)" : "");
 
   tg__buf_printf(&b,
                  "\nGoroutine %llu (the waiter): %llu acquisitions, %llu of them contended; "
                  "waited ",
-                 (unsigned long long)me.gid, (unsigned long long)me.acq,
-                 (unsigned long long)me.contended);
+                 (unsigned long long)w->id, (unsigned long long)me->acq,
+                 (unsigned long long)me->contended);
   put_ms(&b, total);
-  if (me.contended) {
+  if (me->contended) {
     tg__buf_str(&b, " (avg ");
-    put_ms(&b, me.wait_total / (int64_t)me.contended);
+    put_ms(&b, me->wait_sum / (int64_t)me->contended);
     tg__buf_str(&b, ", max ");
-    put_ms(&b, me.wait_max);
+    put_ms(&b, me->wait_max);
     tg__buf_str(&b, ")");
   }
   tg__buf_str(&b, "; held it ");
-  put_ms(&b, me.hold_total);
+  put_ms(&b, me->hold_sum);
   tg__buf_str(&b, waiting ? ". It waits at:\n" : ". It acquired the lock at last at:\n");
   tg__wf_put_stack(&b, pcs, npcs);
   tg__wf_put_created(&b, w);
 
   tg__buf_str(&b, "\nThe other goroutines that took it (who hogs the lock):\n");
   for (int i = 0; i < nu; i++) {
-    struct wf_user *x = &users[i];
+    struct user *x = &users[i];
     tg__buf_printf(&b, "  goroutine %llu: %llu acquisitions, held ", (unsigned long long)x->gid,
                    (unsigned long long)x->acq);
-    put_ms(&b, x->hold_total);
-    if (x->acq) {
-      tg__buf_str(&b, " in total (avg ");
-      put_ms(&b, x->hold_total / (int64_t)x->acq);
-      tg__buf_str(&b, ", max ");
-      put_ms(&b, x->hold_max);
-      tg__buf_str(&b, ")");
-    }
-    tg__buf_str(&b, ", waited ");
-    put_ms(&b, x->wait_total);
+    put_ms(&b, x->hold_sum);
+    tg__buf_str(&b, " in total (avg ");
+    put_ms(&b, x->hold_sum / (int64_t)x->acq);
+    tg__buf_str(&b, ", max ");
+    put_ms(&b, x->hold_max);
+    tg__buf_str(&b, "), waited ");
+    put_ms(&b, x->wait_sum);
     tg__buf_str(&b, "\n");
   }
   if (nu == 0)
@@ -276,15 +318,15 @@ static void report(struct wf_res *r, struct wf_lockstat *s, struct wf_g *w, int6
 
   tg__buf_str(&b, "\nLock statistics of ");
   tg__wf_put_res(&b, r->addr, r->kind);
-  tg__buf_printf(&b, ":\n  acquisitions %llu, contentions %llu\n", (unsigned long long)snap.acq,
-                 (unsigned long long)snap.contended);
-  put_dist(&b, "wait", snap.contended, snap.wait_min, snap.wait_sum, snap.wait_max, snap.wait_hist);
-  put_dist(&b, "hold", snap.nhold, snap.hold_min, snap.hold_sum, snap.hold_max, snap.hold_hist);
+  tg__buf_printf(&b, ":\n  acquisitions %llu, contentions %llu\n", (unsigned long long)t.acq,
+                 (unsigned long long)t.contended);
+  put_dist(&b, "wait", t.contended, t.wait_min, t.wait_sum, t.wait_max, t.wait_hist);
+  put_dist(&b, "hold", t.nhold, t.hold_min, t.hold_sum, t.hold_max, t.hold_hist);
 
   struct tg_buf what = {0};
   tg__wf_put_res(&what, r->addr, r->kind);
   struct tg_report_goroutine gs[2] = {{
-      .id = me.gid,
+      .id = w->id,
       .state = waiting ? "waiting" : "running",
       .waiting_on = what.s,
       .created_at = {.pcs = w->create, .n = w->ncreate},
@@ -298,7 +340,7 @@ static void report(struct wf_res *r, struct wf_lockstat *s, struct wf_g *w, int6
       .message = head.s ? head.s : "starvation",
       .goroutines = gs,
       .ngoroutines = ng,
-      .dedup_key = (uintptr_t)r->addr * 31 + me.gid,
+      .dedup_key = (uintptr_t)r->addr * 31 + w->id,
   };
   tg__report_emit(&f, b.s ? b.s : "WARNING: STARVATION\n");
   tg__buf_free(&b);
@@ -307,69 +349,51 @@ static void report(struct wf_res *r, struct wf_lockstat *s, struct wf_g *w, int6
 }
 
 /* At exit: goroutines still waiting count their current wait. */
-struct exit_ctx {
-  struct wf_res *hits[64];
-  struct wf_g *who[64];
-  int64_t waiting[64];
-  int n;
-};
-
-static void exit_scan(struct wf_res *r, void *p) {
-  struct exit_ctx *c = p;
-  struct wf_lockstat *s = r->stat;
-  if (!s || c->n == 64)
-    return;
-  if (getenv("TANGLE_WF_DEBUG"))
-    for (int i = 0; i < s->nusers; i++)
-      fprintf(stderr,
-              "tangle-waitfor: lock %p goroutine %llu: acq %llu contended %llu wait %lld ms hold "
-              "%lld ms others %llu life %lld ms\n",
-              r->addr, (unsigned long long)s->users[i].gid, (unsigned long long)s->users[i].acq,
-              (unsigned long long)s->users[i].contended,
-              (long long)(s->users[i].wait_total / 1000000),
-              (long long)(s->users[i].hold_total / 1000000),
-              (unsigned long long)s->users[i].others_meanwhile,
-              (long long)((tg__wf_now() - s->users[i].w->born) / 1000000));
-  int64_t now = tg__wf_now();
-  tg__lock_acquire(&s->mu);
-  for (int i = 0; i < s->nusers && c->n < 64; i++) {
-    struct wf_user *u = &s->users[i];
-    struct wf_g *w = u->w;
-    if (w->id != u->gid || tg__wf_exited(w))
-      continue;
-    int64_t cur = 0;
-    uint64_t others = 0;
-    /* A racy peek at its wait stack: exit is single-minded enough. */
-    struct wf_wait *t = w->nwait > 0 && w->nwait <= WF_MAX_WAITS ? &w->waits[w->nwait - 1] : NULL;
-    if (t && t->res == r->addr) {
-      cur = now - t->since;
-      others = s->acq - u->acq;
-    }
-    if (!cur)
-      continue;
-    u->others_meanwhile = others;
-    if (starved(u, cur, now - w->born)) {
-      u->reported = true;
-      c->hits[c->n] = r;
-      c->who[c->n] = w;
-      c->waiting[c->n] = cur;
-      c->n++;
-    }
-  }
-  tg__lock_release(&s->mu);
-}
-
 void tg__starv_check_at_exit(void) {
   if (!enabled() || !tg__opts.deadlock)
     return;
-  struct exit_ctx *c = tg__wf_alloc(sizeof *c);
-  tg__wf_res_foreach(exit_scan, c);
-  for (int i = 0; i < c->n; i++) {
-    uintptr_t pcs[32];
-    int n = tg__wf_g_stack(c->who[i], pcs, 32);
-    report(c->hits[i], c->hits[i]->stat, c->who[i], c->waiting[i], pcs, n);
+  enum { MAX = 64 };
+  struct hit {
+    struct wf_g *w;
+    struct wf_stat *st;
+    int64_t waiting;
+  } *hits = tg__wf_alloc(MAX * sizeof *hits);
+  int n = 0;
+  int64_t now = tg__wf_now();
+  bool dbg = getenv("TANGLE_WF_DEBUG") != NULL;
+  tg__lock_acquire(&tg__wf_all_lock);
+  for (struct wf_g *w = tg__wf_all; w && n < MAX; w = w->all_next) {
+    struct wf_wait t;
+    bool waits = !tg__wf_exited(w) && tg__wf_top_wait_of(w, &t, NULL);
+    struct wf_stat_table *tab = atomic_load(&w->stats);
+    for (int i = 0; tab && i < tab->cap && n < MAX; i++) {
+      struct wf_stat *st = tab->slot[i];
+      if (!st)
+        continue;
+      if (dbg)
+        fprintf(stderr,
+                "tangle-waitfor: lock %p goroutine %llu: acq %llu contended %llu wait %lld ms "
+                "hold %lld ms life %lld ms\n",
+                st->res->addr, (unsigned long long)w->id, (unsigned long long)st->acq,
+                (unsigned long long)st->contended, (long long)(st->wait_sum / 1000000),
+                (long long)(st->hold_sum / 1000000), (long long)((now - w->born) / 1000000));
+      int64_t cur = waits && t.res == st->res->addr ? now - t.since : 0;
+      if (cur && over_threshold(st, cur, now - w->born))
+        hits[n++] = (struct hit){w, st, cur};
+    }
   }
-  tg__wf_free(c, sizeof *c);
+  tg__lock_release(&tg__wf_all_lock);
+  for (int i = 0; i < n; i++) {
+    struct totals t;
+    sum_lock(hits[i].st->res, hits[i].w, &t);
+    if (t.others < 2)
+      continue;
+    hits[i].st->reported = true;
+    uintptr_t pcs[32];
+    int k = tg__wf_g_stack(hits[i].w, pcs, 32);
+    report(hits[i].w, hits[i].st, hits[i].waiting, pcs, k);
+  }
+  tg__wf_free(hits, MAX * sizeof *hits);
 }
 
 #endif

@@ -4,33 +4,21 @@
  * goroutines each waiting for a lock the next one holds?
  *
  * Cost model: acquiring and releasing a lock (the uncontended fast path)
- * touch only the lock's record (one shard lock) and the goroutine's own node;
- * the cycle search runs only when a goroutine is about to park on a lock,
- * which is the slow path anyway. Waits on channels, WaitGroups and Conds
- * are left to the monitor (waitfor_scan.c). */
+ * touches the goroutine's own node (no atomic read-modify-write: its lists
+ * are written under a sequence lock only it writes), one lock-free lookup of
+ * the lock's record and, for an exclusive lock, one atomic store of its
+ * holder; timestamps come from the TSC. The cycle search runs only when a
+ * goroutine is about to park on a lock, the slow path anyway. Waits on
+ * channels, WaitGroups and Conds are left to the monitor
+ * (waitfor_scan.c). */
 #ifdef TANGLE_RACE
 #include "waitfor.h"
 
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-
-tg__lock tg__wf_graph_lock;
-/* Every node ever made, under tg__wf_all_lock (nodes are reused in place,
- * never freed, so readers of a stale pointer read a valid node). */
-tg__lock tg__wf_all_lock;
-struct wf_g *tg__wf_all;
-
-#define RES_BITS    13
-#define RES_BUCKETS (1u << RES_BITS)
-#define RES_SHARDS  64
-
-/* The lock table, owned by this file: bucket b is guarded by
- * res_locks[b % RES_SHARDS]. Records are never freed: a lock's class and
- * statistics outlive its holders. */
-static struct wf_res *res_table[RES_BUCKETS];
-static tg__lock res_locks[RES_SHARDS];
 
 void tg__wf_explain_global_deadlock(int fd);
 
@@ -43,36 +31,180 @@ __attribute__((used)) static void *const link_anchor[] = {
     (void *)tg__wf_check_leaks_at_exit,
 };
 
+tg__lock tg__wf_graph_lock;
+/* Every node ever made, under tg__wf_all_lock (nodes are reused in place,
+ * never freed, so readers of a stale pointer read a valid node). */
+tg__lock tg__wf_all_lock;
+struct wf_g *tg__wf_all;
+
+#define RES_BITS    13
+#define RES_BUCKETS (1u << RES_BITS)
+#define RES_SHARDS  64
+
+/* The lock table, owned by this file: bucket b's chain is extended under
+ * res_locks[b % RES_SHARDS] and read without it (records are published
+ * with a release store and never freed: a lock's class and statistics
+ * outlive its holders). */
+static struct wf_res *_Atomic res_table[RES_BUCKETS];
+static tg__lock res_locks[RES_SHARDS];
+
 bool tg__wf_enabled(void) {
   return tg__opts.deadlock;
 }
 
-int64_t tg__wf_now(void) {
+/* ---- time ------------------------------------------------------------------ */
+
+/* Nanoseconds from the TSC, scaled by a ratio measured once against
+ * CLOCK_MONOTONIC (the TSC is invariant on the x86-64 machines tangle runs
+ * on); elsewhere, the clock itself. Set once (pthread_once), read after. */
+static struct {
+  pthread_once_t once;
+  int64_t ns0;
+  uint64_t tsc0;
+  double ns_per_tick;
+} clk = {.once = PTHREAD_ONCE_INIT};
+
+static int64_t mono_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-void tg__wf_capture_from(struct wf_stack *s, uintptr_t ret) {
-  uintptr_t pcs[WF_PCS + 8];
-  int n = tg__stack_capture(pcs, WF_PCS + 8, 0);
-  int from = 0;
-  /* Start at the hook's caller, whatever the compiler inlined around it. */
-  for (int i = 0; i < n && i < 8; i++)
-    if (pcs[i] == ret) {
-      from = i;
+#if defined(__x86_64__)
+static inline uint64_t ticks(void) {
+  return __builtin_ia32_rdtsc();
+}
+
+static void calibrate(void) {
+  int64_t a = mono_ns();
+  uint64_t ta = ticks();
+  int64_t b;
+  while ((b = mono_ns()) - a < 2000000) /* 2 ms */
+    ;
+  uint64_t tb = ticks();
+  clk.ns0 = b;
+  clk.tsc0 = tb;
+  clk.ns_per_tick = tb > ta ? (double)(b - a) / (double)(tb - ta) : 0;
+}
+
+int64_t tg__wf_now(void) {
+  pthread_once(&clk.once, calibrate);
+  if (clk.ns_per_tick == 0)
+    return mono_ns();
+  return clk.ns0 + (int64_t)((double)(int64_t)(ticks() - clk.tsc0) * clk.ns_per_tick);
+}
+#else
+int64_t tg__wf_now(void) {
+  return mono_ns();
+}
+#endif
+
+/* ---- stacks ---------------------------------------------------------------- */
+
+/* The frame-pointer chain from the hook's frame, kept from the frame that
+ * returns to `ret` (the hook's caller) on. Race builds keep frame pointers;
+ * every frame must lie inside the goroutine's stack and go up. */
+__attribute__((noinline)) void tg__wf_capture_from(struct wf_stack *s, uintptr_t ret) {
+  tg__wf_capture_g(s, ret, tg__getg());
+}
+
+__attribute__((noinline)) void tg__wf_capture_g(struct wf_stack *s, uintptr_t ret, struct tg_g *g) {
+  uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
+  uintptr_t lo = g && g->stack_lo ? (uintptr_t)g->stack_lo : fp;
+  uintptr_t hi = g && g->stack_lo ? (uintptr_t)g->stack_hi : fp + (8u << 20);
+  int n = 0;
+  bool started = false;
+  for (int steps = 0; steps < WF_PCS + 8 && n < WF_PCS; steps++) {
+    if (fp < lo || fp + 16 > hi || (fp & 7))
       break;
-    }
-  int k = n - from < WF_PCS ? n - from : WF_PCS;
-  if (k < 0)
-    k = 0;
-  memcpy(s->pcs, pcs + from, (size_t)k * sizeof *pcs);
-  s->n = (uint8_t)k;
+    uintptr_t next = ((const uintptr_t *)fp)[0];
+    uintptr_t pc = ((const uintptr_t *)fp)[1];
+    if (pc < 4096)
+      break;
+    if (pc == ret)
+      started = true;
+    if (started)
+      s->pcs[n++] = pc;
+    if (next <= fp)
+      break;
+    fp = next;
+  }
+  if (!started) { /* no frame pointers where expected: the slow unwinder */
+    uintptr_t pcs[WF_PCS + 8];
+    int k = tg__stack_capture(pcs, WF_PCS + 8, 0);
+    int from = 0;
+    for (int i = 0; i < k && i < 8; i++)
+      if (pcs[i] == ret) {
+        from = i;
+        break;
+      }
+    n = k - from < WF_PCS ? k - from : WF_PCS;
+    if (n < 0)
+      n = 0;
+    memcpy(s->pcs, pcs + from, (size_t)n * sizeof *pcs);
+  }
+  s->n = (uint8_t)n;
 }
 
 /* ---- goroutine nodes ----------------------------------------------------- */
 
+uint32_t tg__wf_read_begin(struct wf_g *w) {
+  for (;;) {
+    uint32_t s = atomic_load_explicit(&w->seq, memory_order_acquire);
+    if (!(s & 1))
+      return s;
+    sched_yield(); /* the owner is in the middle of a short write */
+  }
+}
+
+bool tg__wf_top_wait_of(struct wf_g *w, struct wf_wait *out, uint64_t *wait_seq) {
+  bool any;
+  uint32_t s;
+  do {
+    s = tg__wf_read_begin(w);
+    int n = w->nwait;
+    any = n > 0 && n <= WF_MAX_WAITS;
+    if (any)
+      *out = w->waits[n - 1];
+    if (wait_seq)
+      *wait_seq = w->wait_seq;
+  } while (tg__wf_read_retry(w, s));
+  return any;
+}
+
+bool tg__wf_outer_wait_of(struct wf_g *w, struct wf_wait *out) {
+  bool any;
+  uint32_t s;
+  do {
+    s = tg__wf_read_begin(w);
+    int n = w->nwait;
+    any = n > 0 && n <= WF_MAX_WAITS;
+    if (any)
+      *out = w->waits[0];
+  } while (tg__wf_read_retry(w, s));
+  return any;
+}
+
+bool tg__wf_held_of(struct wf_g *w, const void *lock, struct wf_held *out) {
+  bool found;
+  uint32_t s;
+  do {
+    s = tg__wf_read_begin(w);
+    found = false;
+    struct wf_held *h = w->held;
+    int n = w->nheld;
+    for (int i = n - 1; h && i >= 0 && i < w->cap_held; i--)
+      if (h[i].lock == lock) {
+        *out = h[i];
+        found = true;
+        break;
+      }
+  } while (tg__wf_read_retry(w, s));
+  return found;
+}
+
 static void node_init(struct wf_g *w, struct tg_g *g) {
+  uint32_t s = tg__wf_write_begin(w);
   w->g = g;
   w->id = g->id;
   w->parent_id = g->parent_id;
@@ -80,28 +212,30 @@ static void node_init(struct wf_g *w, struct tg_g *g) {
   w->exited = false;
   w->reported = false;
   w->nwait = 0;
-  w->chain = 0;
+  w->nheld = 0;
   w->last_wait_res = NULL;
+  w->nstats = 0;
+  atomic_store(&w->stats, NULL);
+  w->last_res = NULL;
+  w->last_stat = NULL;
   int n = g->create_depth < TG_CREATE_DEPTH ? g->create_depth : TG_CREATE_DEPTH;
   for (int i = 0; i < n; i++)
     w->create[i] = (uintptr_t)g->create_pcs[i];
   w->ncreate = (uint8_t)(n > 0 ? n : 0);
+  tg__wf_write_end(w, s);
 }
 
 /* g runs a new goroutine (or its first hook): its node is made, or the node
  * of the goroutine that last used this tg_g is reused. A node that still
- * holds locks stays behind as the record of an exited holder. */
+ * holds locks stays behind as the record of an exited holder, and so does
+ * one with statistics (the starvation report may need its figures). */
 static struct wf_g *renew(struct tg_g *g, struct wf_g *old) {
   if (old) {
-    tg__lock_acquire(&old->mu);
-    bool holds = old->nheld > 0;
     old->exited = true;
-    if (!holds) {
+    if (old->nheld == 0 && old->nstats == 0) {
       node_init(old, g);
-      tg__lock_release(&old->mu);
       return old;
     }
-    tg__lock_release(&old->mu);
   }
   struct wf_g *w = tg__wf_alloc(sizeof *w);
   node_init(w, g);
@@ -155,30 +289,48 @@ static int res_family(int kind) {
   return kind == TG_RES_RWMUTEX_R ? TG_RES_RWMUTEX_W : kind;
 }
 
-/* Called with the address's shard lock held. */
+static struct wf_res *res_find(unsigned b, const void *addr) {
+  for (struct wf_res *r = atomic_load_explicit(&res_table[b], memory_order_acquire); r;
+       r = atomic_load_explicit(&r->next, memory_order_acquire))
+    if (r->addr == addr)
+      return r;
+  return NULL;
+}
+
+/* Without `create`, lock-free; with it, under the address's shard lock. */
 struct wf_res *tg__wf_res(const void *addr, enum tg_res_kind kind, bool create) {
   unsigned b = res_bucket(addr);
   int fam = res_family(kind);
-  for (struct wf_res *r = res_table[b]; r; r = r->next) {
-    if (r->addr != addr)
-      continue;
-    if (r->kind != fam && create) {
-      /* The memory now holds another kind of lock: a fresh record. */
-      r->kind = (uint8_t)fam;
-      r->cls = 0;
-      r->writer = NULL;
-      r->nreaders = 0;
-      r->foreign_release = false;
-    }
+  struct wf_res *r = res_find(b, addr);
+  if (!create || (r && r->kind == fam))
+    return r;
+  if (r) {
+    /* The memory now holds another kind of lock: a fresh record. */
+    r->kind = (uint8_t)fam;
+    r->cls = 0;
+    atomic_store(&r->writer, NULL);
+    r->nreaders = 0;
+    r->foreign_release = false;
     return r;
   }
-  if (!create)
-    return NULL;
-  struct wf_res *r = tg__wf_alloc(sizeof *r);
+  r = tg__wf_alloc(sizeof *r);
   r->addr = addr;
   r->kind = (uint8_t)fam;
-  r->next = res_table[b];
-  res_table[b] = r;
+  atomic_store_explicit(&r->next, atomic_load(&res_table[b]), memory_order_relaxed);
+  atomic_store_explicit(&res_table[b], r, memory_order_release);
+  return r;
+}
+
+/* The record of a lock being acquired: found without locking, made (once)
+ * under the shard lock. */
+static struct wf_res *res_get(const void *lock, enum tg_res_kind kind) {
+  struct wf_res *r = res_find(res_bucket(lock), lock);
+  if (__builtin_expect(r && r->kind == res_family(kind), 1))
+    return r;
+  tg__lock *sl = tg__wf_res_lock(lock);
+  tg__lock_acquire(sl);
+  r = tg__wf_res(lock, kind, true);
+  tg__lock_release(sl);
   return r;
 }
 
@@ -186,12 +338,13 @@ void tg__wf_res_foreach(void (*fn)(struct wf_res *r, void *ctx), void *ctx) {
   for (unsigned s = 0; s < RES_SHARDS; s++) {
     tg__lock_acquire(&res_locks[s]);
     for (unsigned b = s; b < RES_BUCKETS; b += RES_SHARDS)
-      for (struct wf_res *r = res_table[b]; r; r = r->next)
+      for (struct wf_res *r = atomic_load(&res_table[b]); r; r = atomic_load(&r->next))
         fn(r, ctx);
     tg__lock_release(&res_locks[s]);
   }
 }
 
+/* Under the shard lock. */
 static void reader_add(struct wf_res *r, struct wf_g *w) {
   for (int i = 0; i < r->nreaders; i++)
     if (r->readers[i].w == w) {
@@ -203,7 +356,7 @@ static void reader_add(struct wf_res *r, struct wf_g *w) {
     struct wf_holder *n = tg__wf_alloc((size_t)cap * sizeof *n);
     if (r->nreaders)
       memcpy(n, r->readers, (size_t)r->nreaders * sizeof *n);
-    tg__wf_free(r->readers, (size_t)r->cap_readers * sizeof *n);
+    /* the old array stays: a reader without the lock may be reading it */
     r->readers = n;
     r->cap_readers = cap;
   }
@@ -223,7 +376,7 @@ static struct wf_g *reader_drop(struct wf_res *r, struct wf_g *w) {
   return NULL;
 }
 
-/* ---- held lists ---------------------------------------------------------- */
+/* ---- held lists (the owner writes, inside its sequence lock) --------------- */
 
 static struct wf_held *held_push(struct wf_g *w) {
   if (w->nheld == w->cap_held) {
@@ -231,20 +384,16 @@ static struct wf_held *held_push(struct wf_g *w) {
     struct wf_held *n = tg__wf_alloc((size_t)cap * sizeof *n);
     if (w->nheld)
       memcpy(n, w->held, (size_t)w->nheld * sizeof *n);
-    tg__wf_free(w->held, (size_t)w->cap_held * sizeof *n);
+    /* readers may still read the old array: it is not reused */
     w->held = n;
     w->cap_held = cap;
   }
   return &w->held[w->nheld++];
 }
 
-static bool same_half(int held_kind, int kind) {
-  return held_kind == kind;
-}
-
 static int held_find(struct wf_g *w, const void *lock, int kind) {
   for (int i = w->nheld - 1; i >= 0; i--)
-    if (w->held[i].lock == lock && same_half(w->held[i].kind, kind))
+    if (w->held[i].lock == lock && w->held[i].kind == kind)
       return i;
   return -1;
 }
@@ -260,38 +409,61 @@ static void acquired(const void *lock, enum tg_res_kind kind, bool tried, uintpt
   struct wf_g *w = tg__wf_self();
   if (!w || !lock)
     return;
-  struct wf_held h = {.lock = lock, .kind = (uint8_t)kind, .tried = tried, .count = 1};
-  h.since = tg__wf_now();
-  tg__wf_capture_from(&h.at, ret);
-
-  tg__lock *sl = tg__wf_res_lock(lock);
-  tg__lock_acquire(sl);
-  struct wf_res *r = tg__wf_res(lock, kind, true);
-  if (kind == TG_RES_RWMUTEX_R || kind == TG_RES_SEM)
+  struct wf_res *r = w->last_res;
+  if (!r || r->addr != lock || r->kind != res_family(kind))
+    r = res_get(lock, kind);
+  if (kind == TG_RES_RWMUTEX_R || kind == TG_RES_SEM) {
+    tg__lock *sl = tg__wf_res_lock(lock);
+    tg__lock_acquire(sl);
     reader_add(r, w);
-  else
-    r->writer = w;
-  tg__lock_release(sl);
-  h.res = r;
-  if (!r->cls && kind != TG_RES_SEM)
-    tg__lockorder_class(r, &h.at);
+    tg__lock_release(sl);
+  } else {
+    atomic_store_explicit(&r->writer, w, memory_order_release);
+  }
+  if (__builtin_expect(!r->cls, 0) && kind != TG_RES_SEM) {
+    struct wf_stack at;
+    tg__wf_capture_from(&at, ret);
+    tg__lockorder_class(r, &at);
+  }
 
+  /* An uncontended lock reads no clock: hold times are measured for the
+   * holds that someone waits on (lock_stat's "contended" view). */
+  int64_t now = atomic_load_explicit(&r->waiters, memory_order_relaxed) ? tg__wf_now() : 0;
   int64_t waited = 0;
-  tg__lock_acquire(&w->mu);
+  struct wf_stat *st;
+  if (w->last_res == r) {
+    st = w->last_stat;
+  } else {
+    st = tg__starv_stat(w, r);
+    w->last_res = r;
+    w->last_stat = st;
+  }
+  uint32_t s = tg__wf_write_begin(w);
   if (w->last_wait_res == lock) {
     waited = w->last_wait_ns;
     w->last_wait_res = NULL;
   }
   int i = kind == TG_RES_SEM ? held_find(w, lock, kind) : -1;
-  if (i >= 0)
-    w->held[i].count++;
-  else
-    *held_push(w) = h;
-  tg__lock_release(&w->mu);
+  struct wf_held *h;
+  if (i >= 0) {
+    h = &w->held[i];
+    h->count++;
+  } else {
+    h = held_push(w);
+    h->lock = lock;
+    h->res = r;
+    h->st = st;
+    h->kind = (uint8_t)kind;
+    h->tried = tried;
+    h->count = 1;
+    h->since = now;
+    tg__wf_capture_g(&h->at, ret, w->g);
+  }
+  tg__wf_write_end(w, s);
 
-  if (kind != TG_RES_SEM)
-    tg__lockorder_acquired(w, &h);
-  tg__starv_acquired(w, r, waited, waited > 0);
+  if (kind != TG_RES_SEM && w->nheld > 1)
+    tg__lockorder_acquired(w, h);
+  tg__starv_acquired(w, st, waited, waited > 0);
 }
 
 void tg__wf_lock_acquired(const void *lock, enum tg_res_kind kind) {
@@ -303,8 +475,11 @@ void tg__wf_lock_tried(const void *lock, enum tg_res_kind kind) {
 
 /* A release by a goroutine that does not hold the lock: for a semaphore
  * that is allowed (any goroutine may release units); for a lock it is a
- * misuse, reported, and the holder's record is dropped. */
-static void foreign_release(struct wf_g *w, const void *lock, enum tg_res_kind kind) {
+ * misuse, reported. The holder's record of it is dropped from the lock's
+ * record; the holder's own list keeps its entry (only its owner writes it),
+ * and loses it at the holder's own release, if any. */
+static void foreign_release(const void *lock, enum tg_res_kind kind, uintptr_t ret) {
+  struct wf_g *w = tg__wf_self();
   tg__lock *sl = tg__wf_res_lock(lock);
   tg__lock_acquire(sl);
   struct wf_res *r = tg__wf_res(lock, kind, false);
@@ -315,20 +490,13 @@ static void foreign_release(struct wf_g *w, const void *lock, enum tg_res_kind k
       if (kind == TG_RES_SEM)
         r->foreign_release = true;
     } else {
-      holder = r->writer;
-      r->writer = NULL;
+      holder = atomic_exchange(&r->writer, NULL);
     }
   }
   tg__lock_release(sl);
-  if (holder && holder != w) {
-    tg__lock_acquire(&holder->mu);
-    int i = held_find(holder, lock, kind);
-    if (i >= 0 && --holder->held[i].count == 0)
-      held_remove(holder, i);
-    tg__lock_release(&holder->mu);
-  }
   if (kind == TG_RES_SEM)
     return;
+  (void)ret;
   uintptr_t pcs[16];
   int n = tg__stack_capture(pcs, 16, 2);
   bool in_cond_wait = tg__wf_stack_has(pcs, n, "tg_cond_wait", 6);
@@ -350,43 +518,42 @@ void tg__wf_lock_released(const void *lock, enum tg_res_kind kind) {
   struct wf_g *w = tg__wf_self();
   if (!w || !lock)
     return;
-  int64_t now = tg__wf_now();
-  tg__lock_acquire(&w->mu);
   int i = held_find(w, lock, kind);
-  int64_t since = 0;
-  bool gone = false;
-  if (i >= 0) {
-    since = w->held[i].since;
-    if (--w->held[i].count == 0) {
-      held_remove(w, i);
-      gone = true;
-    }
-    /* The chain restarts from what is still held (lockorder.c). */
-    w->chain = 0;
-  }
-  tg__lock_release(&w->mu);
   if (i < 0) {
-    foreign_release(w, lock, kind);
+    foreign_release(lock, kind, (uintptr_t)__builtin_return_address(0));
     return;
   }
-  tg__lock *sl = tg__wf_res_lock(lock);
-  tg__lock_acquire(sl);
-  struct wf_res *r = tg__wf_res(lock, kind, false);
-  if (r) {
-    if (kind == TG_RES_RWMUTEX_R || kind == TG_RES_SEM)
-      reader_drop(r, w);
-    else if (r->writer == w)
-      r->writer = NULL;
+  struct wf_held *h = &w->held[i];
+  struct wf_res *r = h->res;
+  struct wf_stat *st = h->st;
+  int64_t since = h->since;
+  if (!since && atomic_load_explicit(&r->waiters, memory_order_relaxed))
+    since = atomic_load(&r->contended_since); /* measured from the first waiter on */
+  int64_t now = since ? tg__wf_now() : 0;
+  bool gone = false;
+  uint32_t s = tg__wf_write_begin(w);
+  if (--h->count == 0) {
+    held_remove(w, i);
+    gone = true;
   }
-  tg__lock_release(sl);
-  if (r && gone)
-    tg__starv_released(w, r, now - since);
+  tg__wf_write_end(w, s);
+  if (kind == TG_RES_RWMUTEX_R || kind == TG_RES_SEM) {
+    tg__lock *sl = tg__wf_res_lock(lock);
+    tg__lock_acquire(sl);
+    reader_drop(r, w);
+    tg__lock_release(sl);
+  } else if (atomic_load_explicit(&r->writer, memory_order_relaxed) == w) {
+    /* still held (the hook runs before the unlock): nobody else writes it */
+    atomic_store_explicit(&r->writer, NULL, memory_order_release);
+  }
+  if (gone && since)
+    tg__starv_released(w, st, now - since);
 }
 
 /* ---- waits and the cycle search ------------------------------------------ */
 
-#define MAX_HOPS     64
-#define MAX_BLOCKERS 64
+#define MAX_HOPS     16
+#define MAX_BLOCKERS 16
 
 /* Who must act before a goroutine waiting on r (kind) can go on: the
  * holders for a mutex, a Once and a writer (all readers too); for a reader,
@@ -396,28 +563,25 @@ void tg__wf_lock_released(const void *lock, enum tg_res_kind kind) {
  * itself (the monitor decides those). */
 static int blockers(const void *res, int kind, struct wf_g **out, struct wf_g *self) {
   int n = 0;
-  tg__lock *sl = tg__wf_res_lock(res);
-  tg__lock_acquire(sl);
   struct wf_res *r = tg__wf_res(res, kind, false);
   if (r) {
-    if (r->writer)
-      out[n++] = r->writer;
-    if (kind == TG_RES_RWMUTEX_W)
+    struct wf_g *wr = atomic_load(&r->writer);
+    if (wr)
+      out[n++] = wr;
+    if (kind == TG_RES_RWMUTEX_W) {
+      tg__lock *sl = tg__wf_res_lock(res);
+      tg__lock_acquire(sl);
       for (int i = 0; i < r->nreaders && n < MAX_BLOCKERS; i++)
         out[n++] = r->readers[i].w;
+      tg__lock_release(sl);
+    }
   }
-  tg__lock_release(sl);
   if (kind == TG_RES_RWMUTEX_R) {
     tg__lock_acquire(&tg__wf_all_lock);
     for (struct wf_g *o = tg__wf_all; o && n < MAX_BLOCKERS; o = o->all_next) {
-      if (o == self)
-        continue;
-      /* A racy read of another node's top wait: confirmed under its lock. */
-      tg__lock_acquire(&o->mu);
-      struct wf_wait *t = tg__wf_top_wait(o);
-      bool writer_waits = t && t->res == res && t->kind == TG_RES_RWMUTEX_W && !o->exited;
-      tg__lock_release(&o->mu);
-      if (writer_waits)
+      struct wf_wait t;
+      if (o != self && !o->exited && tg__wf_top_wait_of(o, &t, NULL) && t.res == res &&
+          t.kind == TG_RES_RWMUTEX_W)
         out[n++] = o;
     }
     tg__lock_release(&tg__wf_all_lock);
@@ -425,24 +589,11 @@ static int blockers(const void *res, int kind, struct wf_g **out, struct wf_g *s
   return n;
 }
 
-static bool held_entry(struct wf_g *w, const void *res, struct wf_held *out) {
-  bool found = false;
-  tg__lock_acquire(&w->mu);
-  for (int i = w->nheld - 1; i >= 0; i--)
-    if (w->held[i].lock == res) {
-      *out = w->held[i];
-      found = true;
-      break;
-    }
-  tg__lock_release(&w->mu);
-  return found;
-}
-
 static uint32_t visit_epoch; /* under tg__wf_graph_lock */
 
 /* Depth-first search from hops[depth] (cur waits on res) back to hops[0]'s
- * goroutine. Returns the cycle's length, or 0. *dead is set to the depth at
- * which an exited holder was met first (for the first hop only). */
+ * goroutine. Returns the cycle's length, or 0. *dead is set when hops[1]
+ * is an exited holder of what hops[0] waits for. */
 static int search(struct wf_hop *hops, int depth, int *dead) {
   struct wf_g *blk[MAX_BLOCKERS];
   struct wf_hop *cur = &hops[depth];
@@ -450,7 +601,7 @@ static int search(struct wf_hop *hops, int depth, int *dead) {
   for (int i = 0; i < nb; i++) {
     struct wf_g *b = blk[i];
     if (b == hops[0].w) {
-      hops[0].has_held = held_entry(b, cur->res, &hops[0].held);
+      hops[0].has_held = tg__wf_held_of(b, cur->res, &hops[0].held);
       return depth + 1;
     }
     if (depth + 1 >= MAX_HOPS)
@@ -459,7 +610,7 @@ static int search(struct wf_hop *hops, int depth, int *dead) {
     *next = (struct wf_hop){.w = b};
     if (tg__wf_exited(b)) {
       if (depth == 0 && *dead < 0) {
-        next->has_held = held_entry(b, cur->res, &next->held);
+        next->has_held = tg__wf_held_of(b, cur->res, &next->held);
         next->holder_exited = true;
         *dead = 1;
       }
@@ -468,17 +619,12 @@ static int search(struct wf_hop *hops, int depth, int *dead) {
     if (b->visit == visit_epoch)
       continue;
     b->visit = visit_epoch;
-    tg__lock_acquire(&b->mu);
-    struct wf_wait *t = tg__wf_top_wait(b);
-    bool follows = t && tg__wf_is_lock_kind(t->kind) && t->kind != TG_RES_SEM;
-    if (follows) {
-      next->res = t->res;
-      next->kind = t->kind;
-    }
-    tg__lock_release(&b->mu);
-    if (!follows)
+    struct wf_wait t;
+    if (!tg__wf_top_wait_of(b, &t, NULL) || !tg__wf_is_lock_kind(t.kind) || t.kind == TG_RES_SEM)
       continue;
-    next->has_held = held_entry(b, cur->res, &next->held);
+    next->res = t.res;
+    next->kind = t.kind;
+    next->has_held = tg__wf_held_of(b, cur->res, &next->held);
     int len = search(hops, depth + 1, dead);
     if (len)
       return len;
@@ -502,7 +648,12 @@ static const char *self_deadlock_why(int kind, const struct wf_held *h) {
 }
 
 static void check_lock_wait(struct wf_g *w, const void *res, int kind) {
-  struct wf_hop *hops = tg__wf_alloc(MAX_HOPS * sizeof *hops);
+  /* Nobody else holds it: nothing to follow (the common contended case,
+   * a holder that runs). */
+  struct wf_res *r = tg__wf_res(res, kind, false);
+  if (!r)
+    return;
+  struct wf_hop hops[MAX_HOPS];
   tg__lock_acquire(&tg__wf_graph_lock);
   visit_epoch++;
   w->visit = visit_epoch;
@@ -536,12 +687,11 @@ static void check_lock_wait(struct wf_g *w, const void *res, int kind) {
     } else {
       tg__wf_report_deadlock(TG__WF_EXITED_HOLDER, hops, 2, false);
     }
-  } else {
+  } else if (len == 0) {
     /* The holder may still exit without releasing it: the monitor looks
-     * again later. */
+     * again if the wait lasts. */
     tg__wf_monitor_kick();
   }
-  tg__wf_free(hops, MAX_HOPS * sizeof *hops);
 }
 
 void tg__wf_wait_begin(const void *res, enum tg_res_kind kind) {
@@ -550,14 +700,19 @@ void tg__wf_wait_begin(const void *res, enum tg_res_kind kind) {
   if (!w)
     return;
   int64_t now = tg__wf_now();
-  tg__lock_acquire(&w->mu);
+  uint32_t s = tg__wf_write_begin(w);
   if (w->nwait < WF_MAX_WAITS)
     w->waits[w->nwait] = (struct wf_wait){.res = res, .kind = (uint8_t)kind, .since = now};
   w->nwait++;
   w->wait_seq++;
-  tg__lock_release(&w->mu);
+  tg__wf_write_end(w, s);
   if (w->nwait > WF_MAX_WAITS)
     return;
+  if (tg__wf_is_lock_kind(kind) && res) {
+    struct wf_res *r = tg__wf_res(res, kind, false);
+    if (r && atomic_fetch_add(&r->waiters, 1) == 0)
+      atomic_store(&r->contended_since, now);
+  }
   if (tg__wf_is_lock_kind(kind) && kind != TG_RES_SEM && res)
     check_lock_wait(w, res, kind);
   else if (kind != TG_RES_IO && kind != TG_RES_SLEEP)
@@ -569,7 +724,7 @@ void tg__wf_wait_end(const void *res, enum tg_res_kind kind) {
   if (!w)
     return;
   int64_t now = tg__wf_now();
-  tg__lock_acquire(&w->mu);
+  uint32_t s = tg__wf_write_begin(w);
   if (w->nwait > WF_MAX_WAITS) {
     w->nwait--;
   } else {
@@ -579,6 +734,11 @@ void tg__wf_wait_end(const void *res, enum tg_res_kind kind) {
       /* A lock's slow path may park several times before it wins the lock:
        * its waits add up until the acquisition takes them. */
       int64_t d = now - w->waits[i].since;
+      if (tg__wf_is_lock_kind(kind) && res) {
+        struct wf_res *r = tg__wf_res(res, kind, false);
+        if (r && atomic_load(&r->waiters) > 0 && atomic_fetch_sub(&r->waiters, 1) == 1)
+          atomic_store(&r->contended_since, 0);
+      }
       if (w->last_wait_res == res)
         w->last_wait_ns += d;
       else
@@ -590,7 +750,7 @@ void tg__wf_wait_end(const void *res, enum tg_res_kind kind) {
     }
   }
   w->wait_seq++;
-  tg__lock_release(&w->mu);
+  tg__wf_write_end(w, s);
 }
 
 #endif

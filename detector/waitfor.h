@@ -16,11 +16,12 @@
 #include "report_buf.h"
 #include "rt.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define WF_PCS 12 /* frames kept of an acquisition's stack */
+#define WF_PCS 8 /* frames kept of an acquisition's stack */
 
 struct wf_stack {
   uint8_t n;
@@ -28,20 +29,23 @@ struct wf_stack {
 };
 
 struct wf_res;
+struct wf_stat;
+struct wf_stat_table;
 
 /* A lock a goroutine holds (its held list, in acquisition order). */
 struct wf_held {
   const void *lock;
   struct wf_res *res;
-  uint8_t kind;   /* TG_RES_MUTEX, _RWMUTEX_R, _RWMUTEX_W, _ONCE, _SEM */
-  bool tried;     /* acquired by a trylock: no lock-order edge into it */
-  uint32_t count; /* read holds of the same rwmutex, or semaphore acquisitions */
+  struct wf_stat *st; /* its statistics (starvation.c) */
+  uint8_t kind;       /* TG_RES_MUTEX, _RWMUTEX_R, _RWMUTEX_W, _ONCE, _SEM */
+  bool tried;         /* acquired by a trylock: no lock-order edge into it */
+  uint32_t count;     /* semaphore acquisitions */
   int64_t since;
   struct wf_stack at;
 };
 
 /* What a goroutine waits for (its wait stack: a semaphore acquire with a
- * context waits inside a select, so waits nest). */
+ * context waits in a select inside it, so waits nest). */
 struct wf_wait {
   const void *res;
   uint8_t kind;
@@ -50,27 +54,54 @@ struct wf_wait {
 
 #define WF_MAX_WAITS 4
 
+/* A goroutine's node. Its held list, wait stack and last wait are written by
+ * the goroutine alone, inside a sequence lock (`seq` odd while writing):
+ * other threads read them with tg__wf_read_* and retry on a change. */
 struct wf_g {
-  tg__lock mu; /* guards held, waits and the fields below it */
+  _Atomic uint32_t seq;
   struct tg_g *g;
   uint64_t id, parent_id;
   int64_t born;
   bool exited;   /* it ended (found when its tg_g was reused or is dead) */
-  bool reported; /* already in a deadlock report: not reported again */
+  bool reported; /* already in a deadlock report (under the graph lock) */
   int nheld, cap_held;
   struct wf_held *held;
   int nwait;
   struct wf_wait waits[WF_MAX_WAITS];
   uint64_t wait_seq; /* bumped by every wait begin and end */
-  /* The last wait that ended, for contention statistics. */
+  /* The waits for the lock being acquired, summed until it is acquired. */
   const void *last_wait_res;
   int64_t last_wait_ns;
-  uint64_t chain; /* lock-order: hash of the classes of the held locks */
   uint32_t visit; /* cycle search epoch (under the graph lock) */
   uint8_t ncreate;
   uintptr_t create[TG_CREATE_DEPTH];
+  /* Per-lock statistics (starvation.c): written by the goroutine alone; a
+   * table is replaced, never changed in size, so a reader loads it once. */
+  struct wf_stat_table *_Atomic stats;
+  int nstats;
+  struct wf_res *last_res; /* the last lock acquired, and its statistics */
+  struct wf_stat *last_stat;
   struct wf_g *all_next; /* every wf_g ever made (never freed) */
 };
+
+static inline uint32_t tg__wf_write_begin(struct wf_g *w) {
+  uint32_t s = atomic_load_explicit(&w->seq, memory_order_relaxed);
+  atomic_store_explicit(&w->seq, s + 1, memory_order_relaxed);
+  atomic_thread_fence(memory_order_release);
+  return s;
+}
+static inline void tg__wf_write_end(struct wf_g *w, uint32_t s) {
+  atomic_store_explicit(&w->seq, s + 2, memory_order_release);
+}
+uint32_t tg__wf_read_begin(struct wf_g *w);
+static inline bool tg__wf_read_retry(struct wf_g *w, uint32_t s) {
+  atomic_thread_fence(memory_order_acquire);
+  return atomic_load_explicit(&w->seq, memory_order_relaxed) != s;
+}
+/* Copies of another goroutine's wait and held state (consistent snapshots). */
+bool tg__wf_top_wait_of(struct wf_g *w, struct wf_wait *out, uint64_t *wait_seq);
+bool tg__wf_outer_wait_of(struct wf_g *w, struct wf_wait *out);
+bool tg__wf_held_of(struct wf_g *w, const void *lock, struct wf_held *out);
 
 /* A goroutine that holds part of a shared resource (rwmutex readers,
  * semaphore units). */
@@ -79,19 +110,20 @@ struct wf_holder {
   uint32_t count;
 };
 
-struct wf_lockstat;
-
-/* A lock (mutex, rwmutex, once, weighted semaphore). */
+/* A lock (mutex, rwmutex, once, weighted semaphore). Records are never
+ * freed; the hash chains are read without the shard lock. */
 struct wf_res {
   const void *addr;
-  uint8_t kind;         /* TG_RES_MUTEX, TG_RES_RWMUTEX_W (both halves), _ONCE, _SEM */
-  bool foreign_release; /* a semaphore released by a goroutine that held none */
-  uint32_t cls;         /* lock class (lockorder.c); 0: none yet */
-  struct wf_g *writer;  /* exclusive holder, or NULL */
-  int nreaders, cap_readers;
+  uint8_t kind;                    /* TG_RES_MUTEX, TG_RES_RWMUTEX_W (both halves), _ONCE, _SEM */
+  bool foreign_release;            /* a semaphore released by a goroutine that held none */
+  uint32_t cls;                    /* lock class (lockorder.c); 0: none yet */
+  struct wf_g *_Atomic writer;     /* exclusive holder, or NULL */
+  _Atomic int waiters;             /* goroutines in its slow path (hold times are
+                                      kept for the holds others wait on) */
+  _Atomic int64_t contended_since; /* when the current waiters began, or 0 */
+  int nreaders, cap_readers;       /* under the shard lock */
   struct wf_holder *readers;
-  struct wf_lockstat *stat; /* starvation.c */
-  struct wf_res *next;      /* hash chain */
+  struct wf_res *_Atomic next; /* hash chain */
 };
 
 /* ---- waitfor.c ---------------------------------------------------------- */
@@ -115,9 +147,9 @@ extern struct wf_g *tg__wf_all;
 /* Walks every resource; fn runs with the resource's shard lock held. */
 void tg__wf_res_foreach(void (*fn)(struct wf_res *r, void *ctx), void *ctx);
 int64_t tg__wf_now(void);
-/* The innermost wait of w (under w->mu), or NULL. */
+/* The innermost wait of the running goroutine's own node, or NULL. */
 static inline struct wf_wait *tg__wf_top_wait(struct wf_g *w) {
-  return w->nwait > 0 ? &w->waits[w->nwait - 1] : NULL;
+  return w->nwait > 0 && w->nwait <= WF_MAX_WAITS ? &w->waits[w->nwait - 1] : NULL;
 }
 static inline bool tg__wf_is_lock_kind(int kind) {
   return kind == TG_RES_MUTEX || kind == TG_RES_RWMUTEX_R || kind == TG_RES_RWMUTEX_W ||
@@ -126,6 +158,7 @@ static inline bool tg__wf_is_lock_kind(int kind) {
 /* Captures the running goroutine's stack from the frame that `ret` (a hook's
  * return address) returns into. */
 void tg__wf_capture_from(struct wf_stack *s, uintptr_t ret);
+void tg__wf_capture_g(struct wf_stack *s, uintptr_t ret, struct tg_g *g);
 
 /* ---- waitfor_mem.c: detector memory, kept out of the reachability scan -- */
 void *tg__wf_alloc(size_t n); /* zeroed; never NULL (fatal) */
@@ -192,8 +225,10 @@ uint32_t tg__lockorder_class(struct wf_res *r, const struct wf_stack *at);
 uintptr_t tg__lockorder_class_site(uint32_t cls);
 
 /* ---- starvation.c ------------------------------------------------------- */
-void tg__starv_acquired(struct wf_g *w, struct wf_res *r, int64_t waited_ns, bool contended);
-void tg__starv_released(struct wf_g *w, struct wf_res *r, int64_t held_ns);
+/* The running goroutine's statistics for a lock (made on first use). */
+struct wf_stat *tg__starv_stat(struct wf_g *w, struct wf_res *r);
+void tg__starv_acquired(struct wf_g *w, struct wf_stat *st, int64_t waited_ns, bool contended);
+void tg__starv_released(struct wf_g *w, struct wf_stat *st, int64_t held_ns);
 void tg__starv_check_at_exit(void);
 
 #endif /* TANGLE_RACE */

@@ -29,8 +29,11 @@ static struct wf_g *first_holder(const void *res, int kind) {
   tg__lock_acquire(sl);
   struct wf_res *r = tg__wf_res(res, kind, false);
   struct wf_g *h = NULL;
-  if (r)
-    h = r->writer ? r->writer : r->nreaders ? r->readers[0].w : NULL;
+  if (r) {
+    h = atomic_load(&r->writer);
+    if (!h && r->nreaders)
+      h = r->readers[0].w;
+  }
   tg__lock_release(sl);
   return h;
 }
@@ -56,12 +59,10 @@ void tg__wf_explain_global_deadlock(int fd) {
     x->id = g->id;
     x->w = tg__wf_of(g);
     x->kind = TG_RES_NONE;
-    if (x->w) {
-      struct wf_wait *t = x->w->nwait > 0 && x->w->nwait <= WF_MAX_WAITS ? &x->w->waits[0] : NULL;
-      if (t) {
-        x->kind = t->kind;
-        x->res = t->res;
-      }
+    struct wf_wait t;
+    if (x->w && tg__wf_outer_wait_of(x->w, &t)) {
+      x->kind = t.kind;
+      x->res = t.res;
     }
   }
   tg__lock_release(&tg__sched.allg_lock);
@@ -146,14 +147,7 @@ void tg__wf_explain_global_deadlock(int fd) {
     if (!x->holder_exited)
       continue;
     struct wf_held h;
-    bool found = false;
-    tg__lock_acquire(&x->holder->mu);
-    for (int k = 0; k < x->holder->nheld; k++)
-      if (x->holder->held[k].lock == x->res) {
-        h = x->holder->held[k];
-        found = true;
-      }
-    tg__lock_release(&x->holder->mu);
+    bool found = tg__wf_held_of(x->holder, x->res, &h);
     tg__buf_printf(&b, "\nGoroutine %llu exited while holding ", (unsigned long long)x->holder->id);
     tg__wf_put_res(&b, x->res, x->kind);
     tg__buf_str(&b, found ? "; it was acquired at:\n" : ".\n");

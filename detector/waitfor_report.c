@@ -208,14 +208,7 @@ void tg__wf_report_misuse(const char *what, const void *addr, int kind, struct w
   struct wf_held h;
   bool has_h = false;
   if (holder) {
-    tg__lock_acquire(&holder->mu);
-    for (int i = holder->nheld - 1; i >= 0; i--)
-      if (holder->held[i].lock == addr) {
-        h = holder->held[i];
-        has_h = true;
-        break;
-      }
-    tg__lock_release(&holder->mu);
+    has_h = tg__wf_held_of(holder, addr, &h);
     tg__buf_printf(&b, "The lock is held by goroutine %llu%s", (unsigned long long)holder->id,
                    has_h ? ", acquired at:\n" : ".\n");
     if (has_h)

@@ -350,17 +350,14 @@ static int gather(int64_t now) {
       c->hi = (uintptr_t)g->stack_hi;
     }
     c->sp = st == TG_G_WAITING || st == TG_G_RUNNABLE ? (uintptr_t)g->sp : 0;
-    if (w && st == TG_G_WAITING) {
-      tg__lock_acquire(&w->mu);
-      struct wf_wait *t = w->nwait > 0 && w->nwait <= WF_MAX_WAITS ? tg__wf_top_wait(w) : NULL;
-      if (t && (ownerless(t->kind) || tg__wf_is_lock_kind(t->kind)) &&
-          now - t->since >= MIN_WAIT_NS) {
-        c->kind = t->kind;
-        c->res = t->res;
-        c->seq = w->wait_seq;
-        c->live = false;
-      }
-      tg__lock_release(&w->mu);
+    struct wf_wait t;
+    uint64_t wseq;
+    if (w && st == TG_G_WAITING && tg__wf_top_wait_of(w, &t, &wseq) &&
+        (ownerless(t.kind) || tg__wf_is_lock_kind(t.kind)) && now - t.since >= MIN_WAIT_NS) {
+      c->kind = t.kind;
+      c->res = t.res;
+      c->seq = wseq;
+      c->live = false;
     }
     if (!c->live) {
       if (c->kind == TG_RES_SELECT) {
@@ -848,10 +845,10 @@ static void confirm(void) {
       continue;
     bool same = false;
     if (c->w) {
-      tg__lock_acquire(&c->w->mu);
-      same = c->w->wait_seq == c->seq && c->w->id == c->id &&
-             atomic_load(&c->g->status) == TG_G_WAITING;
-      tg__lock_release(&c->w->mu);
+      struct wf_wait t;
+      uint64_t wseq = 0;
+      tg__wf_top_wait_of(c->w, &t, &wseq);
+      same = wseq == c->seq && c->w->id == c->id && atomic_load(&c->g->status) == TG_G_WAITING;
     }
     bool before = false;
     for (int k = 0; k < S.nprev; k++)
@@ -928,13 +925,8 @@ static void probe(struct cand *h) {
 static bool holds_lock_of(struct cand *h, const struct cand *c) {
   if (!h->w || !tg__wf_is_lock_kind(c->kind))
     return false;
-  bool yes = false;
-  tg__lock_acquire(&h->w->mu);
-  for (int i = 0; i < h->w->nheld; i++)
-    if (h->w->held[i].lock == c->res)
-      yes = true;
-  tg__lock_release(&h->w->mu);
-  return yes;
+  struct wf_held x;
+  return tg__wf_held_of(h->w, c->res, &x);
 }
 
 /* Stuck lock waiters whose lock's holder has exited (it may have exited
@@ -948,20 +940,15 @@ static void report_exited_holders(void) {
     tg__lock *sl = tg__wf_res_lock(c->res);
     tg__lock_acquire(sl);
     struct wf_res *r = tg__wf_res(c->res, c->kind, false);
-    struct wf_g *h = r ? (r->writer ? r->writer : r->nreaders ? r->readers[0].w : NULL) : NULL;
+    struct wf_g *h = r ? atomic_load(&r->writer) : NULL;
+    if (r && !h && r->nreaders)
+      h = r->readers[0].w;
     tg__lock_release(sl);
     if (!h || !tg__wf_exited(h))
       continue;
     struct wf_hop hops[2] = {{.w = c->w, .res = c->res, .kind = c->kind},
                              {.w = h, .holder_exited = true}};
-    tg__lock_acquire(&h->mu);
-    for (int k = h->nheld - 1; k >= 0; k--)
-      if (h->held[k].lock == c->res) {
-        hops[1].held = h->held[k];
-        hops[1].has_held = true;
-        break;
-      }
-    tg__lock_release(&h->mu);
+    hops[1].has_held = tg__wf_held_of(h, c->res, &hops[1].held);
     tg__lock_acquire(&tg__wf_graph_lock);
     bool fresh = !c->w->reported;
     c->w->reported = true;
@@ -1069,15 +1056,7 @@ static void report_cycles(void) {
     /* has_held: what hop k holds that hop k-1 waits for (locks only) */
     for (int k = 0; k < len; k++) {
       struct wf_hop *prev = &hops[(k + len - 1) % len];
-      struct wf_g *w = hops[k].w;
-      tg__lock_acquire(&w->mu);
-      for (int i = w->nheld - 1; i >= 0; i--)
-        if (w->held[i].lock == prev->res) {
-          hops[k].held = w->held[i];
-          hops[k].has_held = true;
-          break;
-        }
-      tg__lock_release(&w->mu);
+      hops[k].has_held = tg__wf_held_of(hops[k].w, prev->res, &hops[k].held);
     }
     tg__lock_acquire(&tg__wf_graph_lock);
     for (int k = 0; k < len; k++)
@@ -1200,7 +1179,9 @@ static void monitor_start(void) {
 
 void tg__wf_monitor_kick(void) {
   pthread_once(&monitor_once, monitor_start);
-  atomic_fetch_add_explicit(&kicks, 1, memory_order_relaxed);
+  /* one pending kick is enough: no shared write on a hot wait path */
+  if (!atomic_load_explicit(&kicks, memory_order_relaxed))
+    atomic_store_explicit(&kicks, 1, memory_order_relaxed);
 }
 
 void tg__wf_monitor_stop(void) {

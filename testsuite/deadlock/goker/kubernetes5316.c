@@ -10,7 +10,7 @@ struct request {
 
 static void run_fn(void *p) { /* G2 */
   struct request *r = p;
-  tg_sleep(2 * MS); /* fn() */
+  tg_sleep(20 * MS); /* fn(), slower than the 1 us timeout */
   bool ok = true;
   tg_chan_send(r->ch, &ok);
 }
