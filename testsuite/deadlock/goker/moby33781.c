@@ -6,7 +6,7 @@
 
 static void probe(void *p) { /* G3 */
   tg_chan *results = p;
-  tg_sleep(5 * MS);
+  tg_sleep(30 * MS); /* the probe is slower than the stop */
   bool v = true;
   tg_chan_send(results, &v);
   tg_chan_close(results);
@@ -33,7 +33,7 @@ static void monitor(void *p) { /* G1 */
 }
 
 static void stopper(void *p) { /* G2 */
-  tg_sleep(2 * MS);
+  tg_sleep(10 * MS); /* after the first probe started */
   bool v = true;
   tg_chan_send(p, &v);
 }
