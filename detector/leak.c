@@ -172,9 +172,15 @@ static int report_groups(struct leak *ls, int n, bool at_exit) {
     int cnt = j - i;
     struct leak *l = &ls[i];
     struct tg_buf b = {0}, msg = {0};
+    bool differ = false;
+    for (int k = i + 1; k < j; k++)
+      differ |= ls[k].obj != l->obj;
     tg__buf_printf(&msg, "%d goroutine%s %s ", cnt, cnt == 1 ? "" : "s",
                    l->status == TG_G_WAITING ? "blocked on" : "still");
-    put_waits_on(&msg, l);
+    if (differ)
+      tg__buf_printf(&msg, "%ss (one each, same stack)", tg__wf_kind_name(l->kind));
+    else
+      put_waits_on(&msg, l);
     tg__buf_str(&msg, at_exit ? " at exit" : " at tg_check_leaks()");
     tg__buf_str(&b, "WARNING: GOROUTINE LEAK\n");
     tg__buf_printf(&b, "%s", msg.s ? msg.s : "");
@@ -184,6 +190,14 @@ static int report_groups(struct leak *ls, int n, bool at_exit) {
     if (cnt > 20)
       tg__buf_printf(&b, ", ... %d more", cnt - 20);
     tg__buf_str(&b, ").\n\n");
+    /* Same stack, different objects (one leak per channel, say): say which. */
+    for (int k = i; differ && k < j && k < i + 20; k++) {
+      tg__buf_printf(&b, "  goroutine %llu waits on ", (unsigned long long)ls[k].id);
+      put_waits_on(&b, &ls[k]);
+      tg__buf_str(&b, "\n");
+    }
+    if (differ)
+      tg__buf_str(&b, "\n");
     int64_t waited = l->since ? now - l->since : l->since_coarse ? now_coarse - l->since_coarse : 0;
     tg__buf_printf(&b, "Goroutine %llu [%s", (unsigned long long)l->id,
                    l->status == TG_G_WAITING ? tg__wait_reason_str(l->reason)
