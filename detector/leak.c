@@ -289,13 +289,20 @@ void tg__wf_check_leaks_at_exit(void) {
   check(true, &alive);
 }
 
-/* Registered at the first wait (only a goroutine that waits can leak), so
- * after the sink's exit handler, made at start-up: handlers run in reverse
- * order, and the leaks come before the summary. */
+/* The exit check must run before the sink's exit handler (handlers run in
+ * reverse order of registration), which is registered at start-up by the
+ * runtime's constructor or the instrumentation's: this constructor, without
+ * a priority and in a library linked after the program, comes after both;
+ * the first wait registers it too, should the order ever differ. */
+static _Atomic bool armed;
+
 void tg__wf_leaks_arm(void) {
-  static _Atomic bool armed;
   if (!atomic_load_explicit(&armed, memory_order_relaxed) && !atomic_exchange(&armed, true))
     atexit(tg__wf_check_leaks_at_exit);
+}
+
+__attribute__((constructor)) static void arm_at_start(void) {
+  tg__wf_leaks_arm();
 }
 
 /* tg_check_leaks() in the race build (runtime/panic.c, after its grace
