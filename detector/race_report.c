@@ -9,12 +9,14 @@
  *     main() race_counter.c:18
  *
  * The current access's stack is the goroutine's shadow call stack; the
- * previous one is replayed from its slot's history (history.c). One report
- * per pair of racing source locations (the sink's de-duplication key: the
- * read and the write of one `x++` are one location); before paying
- * for a replay, a cheap filter drops what is certainly a repeat: the same
- * pc racing again with the same slot and epoch (a racy loop), or a pc
- * whose last many replays all gave known pairs. */
+ * previous one is replayed from its slot's history (history.c). As TSan
+ * does, a race is reported once per pair of racing source locations (the
+ * sink's de-duplication key: the read and the write of one `x++` are one
+ * location) and once per racing bytes (a variable read in a loop's header
+ * and written in its body, at -O2, is one race). Before paying for a
+ * replay, a cheap filter drops what is certainly a repeat: bytes already
+ * reported, the same pc racing again with the same slot and epoch (a racy
+ * loop), or a pc whose last many replays all gave known pairs. */
 #ifdef TANGLE_RACE
 #include "history.h"
 #include "race_state.h"
@@ -82,6 +84,56 @@ static bool worth_replaying(uintptr_t pc, uint64_t cell) {
   return ok;
 }
 
+/* Bytes of words already reported racing: open addressing, under
+ * filter_lock (owned here). Never shrinks: a word reported stays quiet. */
+struct racy_word {
+  uintptr_t word;
+  uint32_t bytes;
+};
+static struct racy_word *racy;
+static size_t nracy, racy_cap;
+
+static struct racy_word *racy_slot(struct racy_word *t, size_t cap, uintptr_t word) {
+  size_t h = (size_t)mix(word);
+  for (size_t i = 0;; i++) {
+    struct racy_word *e = &t[(h + i) & (cap - 1)];
+    if (!e->word || e->word == word)
+      return e;
+  }
+}
+
+static bool racy_known(uintptr_t word, uint32_t bytes) {
+  tg__lock_acquire(&filter_lock);
+  bool known = racy && (racy_slot(racy, racy_cap, word)->bytes & bytes);
+  tg__lock_release(&filter_lock);
+  return known;
+}
+
+static void racy_add(uintptr_t word, uint32_t bytes) {
+  tg__lock_acquire(&filter_lock);
+  if ((nracy + 1) * 2 > racy_cap) {
+    size_t cap = racy_cap ? racy_cap * 2 : 256;
+    struct racy_word *t = __libc_calloc(cap, sizeof *t);
+    if (t) {
+      for (size_t i = 0; i < racy_cap; i++)
+        if (racy[i].word)
+          *racy_slot(t, cap, racy[i].word) = racy[i];
+      __libc_free(racy);
+      racy = t;
+      racy_cap = cap;
+    }
+  }
+  if (racy && (nracy + 1) * 2 <= racy_cap) {
+    struct racy_word *e = racy_slot(racy, racy_cap, word);
+    if (!e->word) {
+      e->word = word;
+      nracy++;
+    }
+    e->bytes |= bytes;
+  }
+  tg__lock_release(&filter_lock);
+}
+
 static void replay_was_duplicate(uintptr_t pc) {
   tg__lock_acquire(&filter_lock);
   try_key(by_pc, pc, PC_DUP_LIMIT, true);
@@ -145,6 +197,12 @@ void tg__race_found(struct tg_race_g *r, uintptr_t addr, unsigned size, bool wri
   uint32_t mine = ((1u << in_word) - 1) << (addr & 7), both = mine & bytes;
   if (both)
     addr = word + (uintptr_t)__builtin_ctz(both);
+  else
+    both = mine;
+  if (racy_known(word, both)) {
+    __libc_free(rr);
+    goto out;
+  }
   uintptr_t lo = word + (uintptr_t)__builtin_ctz(bytes),
             hi = word + 32 - (uintptr_t)__builtin_clz(bytes);
   bool found = tg__hist_find(ps, pe, lo, hi, pwrite, &rr->prev);
@@ -226,7 +284,9 @@ void tg__race_found(struct tg_race_g *r, uintptr_t addr, unsigned size, bool wri
       .naccesses = 2,
       .dedup_key = mix(a * 0x9e3779b97f4a7c15ull + b),
   };
-  if (!tg__report_emit(&f, text.s))
+  if (tg__report_emit(&f, text.s))
+    racy_add(word, both);
+  else
     replay_was_duplicate(pc);
   tg__buf_free(&text);
   tg__buf_free(&msg);
