@@ -209,10 +209,16 @@ void tg__race_clock_into(const struct tg_race_g *r, struct tg_vc **dst, bool mer
       memcpy(d->e, r->vc->e, m * sizeof(uint32_t));
     memset(d->e + m, 0, (n - m) * sizeof(uint32_t));
     d->n = n;
+    /* d is private and large enough: the two extra entries go in place
+     * (the stamp below marks the whole new contents). */
+    if (r->ov_slot && r->ov_epoch > d->e[r->ov_slot])
+      d->e[r->ov_slot] = r->ov_epoch;
+    if (r->slot)
+      d->e[r->slot] = r->epoch;
     tg__vc_clear_stamp(d, r->vc);
-  } else {
-    tg__vc_join(dst, r->vc);
+    return;
   }
+  tg__vc_join(dst, r->vc);
   if (r->ov_slot)
     tg__vc_set_max(dst, r->ov_slot, r->ov_epoch);
   if (r->slot)
