@@ -115,9 +115,59 @@ static void print_header(int fd, struct tg_g *g, int status) {
   }
 }
 
+/* What a wait reason waits on, for "waiting on ..." lines. */
+static const char *wait_object_kind(int reason) {
+  switch (reason) {
+  case TG_WAIT_CHAN_RECV:
+  case TG_WAIT_CHAN_SEND:
+    return "channel";
+  case TG_WAIT_SELECT:
+    return "select over the channels of cases";
+  case TG_WAIT_MUTEX:
+    return "mutex";
+  case TG_WAIT_RWMUTEX_R:
+  case TG_WAIT_RWMUTEX_W:
+    return "rwmutex";
+  case TG_WAIT_WAITGROUP:
+    return "waitgroup";
+  case TG_WAIT_COND:
+    return "cond";
+  case TG_WAIT_ONCE:
+    return "once";
+  case TG_WAIT_SEM:
+    return "semaphore";
+  case TG_WAIT_IO:
+    return "poll descriptor";
+  }
+  return "object";
+}
+
+static void print_duration(char *buf, size_t cap, int64_t ns) {
+  if (ns < TG_MILLISECOND)
+    snprintf(buf, cap, "<1ms");
+  else if (ns < TG_SECOND)
+    snprintf(buf, cap, "%lldms", (long long)(ns / TG_MILLISECOND));
+  else
+    snprintf(buf, cap, "%.1fs", (double)ns / TG_SECOND);
+}
+
+/* Dumps (tg_dump_goroutines, SIGQUIT) also say what each goroutine waits
+ * on and for how long; fatal errors keep Go's exact layout. Set only by
+ * print_all's callers, under the dump. */
+static bool dump_details;
+
 void tg__print_goroutine(int fd, struct tg_g *g, bool with_stack) {
   int status = atomic_load(&g->status);
   print_header(fd, g, status);
+  if (dump_details && (status == TG_G_WAITING || status == TG_G_SYSCALL)) {
+    char dur[32];
+    print_duration(dur, sizeof dur, tg__nanotime_coarse() - g->wait_since);
+    if (g->wait_obj)
+      tg__fdprintf(fd, "  waiting on %s %p for %s\n", wait_object_kind(g->wait_reason), g->wait_obj,
+                   dur);
+    else
+      tg__fdprintf(fd, "  waiting for %s\n", dur);
+  }
   if (with_stack) {
     uintptr_t pcs[64];
     int n = 0;
@@ -153,7 +203,9 @@ static void print_all(int fd) {
 
 void tg_dump_goroutines(int fd) {
   tg__init();
+  dump_details = true;
   print_all(fd);
+  dump_details = false;
 }
 
 _Noreturn static void die(void) {

@@ -322,6 +322,7 @@ static void test_sigquit_dump(void **state) {
   assert_int_equal(res.status, 2);
   assert_non_null(strstr(res.err, "goroutine 1 [sleep]:"));
   assert_non_null(strstr(res.err, "[chan send]:"));
+  assert_non_null(strstr(res.err, "waiting on channel 0x"));
 }
 
 static void test_panic_message(void **state) {
@@ -366,6 +367,10 @@ static void test_dump_goroutines(void **state) {
   assert_non_null(strstr(buf, "goroutine 1 [running]:"));
   assert_non_null(strstr(buf, "[chan send]:"));
   assert_non_null(strstr(buf, "blocked_sender"));
+  /* which channel, and since when */
+  char want[64];
+  snprintf(want, sizeof want, "waiting on channel %p for ", (void *)c);
+  assert_non_null(strstr(buf, want));
   int v;
   tg_chan_recv(c, &v);
   assert_int_equal(v, 1);
