@@ -36,6 +36,7 @@ static inline bool conflicts(const struct tg_race_g *r, uint64_t c, uint32_t byt
 static void check_word(struct tg_race_g *r, uintptr_t addr, uint32_t bytes, bool write, bool atomic,
                        uintptr_t pc, unsigned size) {
   uint64_t *sh = tg__shadow_of(addr);
+  tg__shadow_touch(sh);
   uint64_t kind = (write ? 0 : TG_CELL_READ) | (atomic ? TG_CELL_ATOMIC : 0);
   int store = -1, empty = -1, nracy = 0;
   bool mine_seen = false, others = false;

@@ -37,7 +37,7 @@ static void protect_holes(void) {
   static const uintptr_t holes[][2] = {
       {0x050000000000ull, TG_SHADOW_BASE},
       {TG_SHADOW_END, 0x550000000000ull},
-      {0x5c0000000000ull, TG_META_BASE},
+      {TG_PAGEMAP_END, TG_META_BASE},
       {TG_META_END, 0x7c0000000000ull},
   };
   for (size_t i = 0; i < sizeof holes / sizeof holes[0]; i++)
@@ -55,6 +55,7 @@ bool tg__shadow_init(void) {
     return s == 2;
   }
   bool ok = reserve(TG_SHADOW_BASE, TG_SHADOW_END, PROT_READ | PROT_WRITE) &&
+            reserve(TG_PAGEMAP_BASE, TG_PAGEMAP_END, PROT_READ | PROT_WRITE) &&
             reserve(TG_META_BASE, TG_META_END, PROT_READ | PROT_WRITE);
   if (ok) {
     /* Nothing of the shadow should ever be dumped or inherited. */
@@ -81,6 +82,15 @@ static void clear_region(char *lo, char *hi) {
   char *phi = (char *)((uintptr_t)hi & ~(page - 1));
   if (phi >= plo + 2 * page) {
     madvise(plo, (size_t)(phi - plo), MADV_DONTNEED);
+    /* Given back: the next access must touch them first again. */
+    if ((uintptr_t)plo >= TG_SHADOW_BASE && (uintptr_t)phi <= TG_SHADOW_END)
+      for (uintptr_t p = ((uintptr_t)plo - TG_SHADOW_BASE) >> 12,
+                     end = ((uintptr_t)phi - TG_SHADOW_BASE) >> 12;
+           p < end; p++) {
+        uint64_t *w = (uint64_t *)TG_PAGEMAP_BASE + (p >> 6);
+        if (__atomic_load_n(w, __ATOMIC_RELAXED) & (1ull << (p & 63)))
+          __atomic_fetch_and(w, ~(1ull << (p & 63)), __ATOMIC_RELAXED);
+      }
   } else {
     plo = phi = hi;
   }

@@ -15,6 +15,7 @@
  * kernel never places application mappings where the formula would alias.
  *
  *   shadow [0x080000000000, 0x480000000000)   64 TiB
+ *   pages  [0x5c0000000000, 0x5c0080000000)    2 GiB  one bit per shadow page
  *   meta   [0x600000000000, 0x700000000000)   16 TiB */
 #ifndef TANGLE_SHADOW_H
 #define TANGLE_SHADOW_H
@@ -29,6 +30,8 @@
 #define TG_SHADOW_END   0x480000000000ull
 #define TG_META_BASE    0x600000000000ull
 #define TG_META_END     0x700000000000ull
+#define TG_PAGEMAP_BASE 0x5c0000000000ull
+#define TG_PAGEMAP_END  (TG_PAGEMAP_BASE + ((TG_SHADOW_END - TG_SHADOW_BASE) >> 15))
 #define TG_SHADOW_CELLS 4
 
 /* A shadow cell: one access remembered, 0 when empty.
@@ -56,6 +59,19 @@ static inline uint32_t tg__cell_slot(uint64_t c) {
 }
 static inline uint32_t tg__cell_bytes(uint64_t c) {
   return (uint32_t)(c >> 44) & 0xff;
+}
+
+/* The first access to a shadow page writes it before anything reads it:
+ * a read would map the shared zero page, and the write after it fault
+ * again (copy-on-write, with a TLB shootdown on every other CPU). The
+ * page map remembers which shadow pages were touched that way. */
+static inline void tg__shadow_touch(uint64_t *sh) {
+  uintptr_t page = ((uintptr_t)sh - TG_SHADOW_BASE) >> 12;
+  uint64_t *w = (uint64_t *)TG_PAGEMAP_BASE + (page >> 6), bit = 1ull << (page & 63);
+  if (__builtin_expect(!(__atomic_load_n(w, __ATOMIC_RELAXED) & bit), 0)) {
+    __atomic_fetch_or((uint64_t *)((uintptr_t)sh & ~(uintptr_t)4095), 0, __ATOMIC_RELAXED);
+    __atomic_fetch_or(w, bit, __ATOMIC_RELAXED);
+  }
 }
 
 /* Whether an address is one the mapping covers. */

@@ -35,8 +35,9 @@ static inline __attribute__((always_inline)) void access_n(uintptr_t a, unsigned
     return;
   uint64_t fast = r->fast;
   if (__builtin_expect(fast != 0, 1)) {
-    const uint64_t *sh = tg__shadow_of(a);
-    if (size == 16) { /* vectorized code: two whole words */
+    uint64_t *sh = tg__shadow_of(a);
+    tg__shadow_touch(sh); /* before the first read of a fresh shadow page */
+    if (size == 16) {     /* vectorized code: two whole words */
       if ((a & 7) == 0) {
         uint64_t cur = fast | (uint64_t)0xff << TG_CELL_MASK_SHIFT;
         if (seen(sh, cur, write) && seen(sh + TG_SHADOW_CELLS, cur, write))
