@@ -20,6 +20,16 @@ static inline uint64_t load_cell(const uint64_t *c) {
   return __atomic_load_n(c, __ATOMIC_RELAXED);
 }
 
+/* Whether no other goroutine can be running right now: every other P idle
+ * and no goroutine outside the scheduler in a blocking section. Then no
+ * access can be simultaneous with this one, and the store needs no
+ * barrier. (A P that wakes afterwards goes through the scheduler's atomics
+ * before its goroutine touches memory.) */
+static inline bool alone(void) {
+  return tg__sched.nprocs - atomic_load_explicit(&tg__sched.npidle, memory_order_relaxed) <= 1 &&
+         !atomic_load_explicit(&tg__sched.nsyscall, memory_order_relaxed);
+}
+
 /* Whether cell c (of another slot) conflicts with the current access. */
 static inline bool conflicts(const struct tg_race_g *r, uint64_t c, uint32_t bytes, bool write,
                              bool atomic) {
@@ -82,8 +92,9 @@ static void check_word(struct tg_race_g *r, uintptr_t addr, uint32_t bytes, bool
     store = (int)((addr >> 3) ^ r->epoch ^ (pc >> 4)) & (TG_SHADOW_CELLS - 1);
   /* A word holding only this goroutine's own earlier accesses (a loop
    * over its own data) just takes the new cell: another goroutine coming
-   * now sees one of ours and checks itself. */
-  if (mine_seen && !others) {
+   * now sees one of ours and checks itself. So does any word when no other
+   * goroutine can run now. */
+  if ((mine_seen && !others) || alone()) {
     __atomic_store_n(&sh[store], cur, __ATOMIC_RELAXED);
     goto report;
   }
