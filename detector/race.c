@@ -23,6 +23,7 @@ static tg__lock slot_lock;
 static uint32_t next_fresh = 1;
 static uint32_t free_ring[TG_MAX_SLOTS];
 static uint32_t free_head, free_count;
+_Atomic uint32_t tg__race_free_slots;
 
 /* Recycled tg_race_g structures, under state_lock (owned by this file). */
 static tg__lock state_lock;
@@ -106,6 +107,7 @@ bool tg__race_attach_slot(struct tg_race_g *r) {
     s = free_ring[free_head];
     free_head = (free_head + 1) % TG_MAX_SLOTS;
     free_count--;
+    atomic_store_explicit(&tg__race_free_slots, free_count, memory_order_relaxed);
   } else if (next_fresh < TG_MAX_SLOTS) {
     s = next_fresh++;
   }
@@ -125,6 +127,7 @@ bool tg__race_attach_slot(struct tg_race_g *r) {
     r->no_slot = true;
     return false;
   }
+  r->no_slot = false;
   tg__race_refresh_fast(r);
   tg__hist_attach(r);
   return true;
@@ -141,6 +144,7 @@ static void detach_slot(struct tg_race_g *r) {
   tg__slots[s].gid = 0;
   free_ring[(free_head + free_count) % TG_MAX_SLOTS] = s;
   free_count++;
+  atomic_store_explicit(&tg__race_free_slots, free_count, memory_order_relaxed);
   tg__lock_release(&slot_lock);
   r->slot = 0;
   r->fast = 0;

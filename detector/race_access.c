@@ -49,7 +49,6 @@ static void check_word(struct tg_race_g *r, uintptr_t addr, uint32_t bytes, bool
   tg__shadow_touch(sh);
   uint64_t kind = (write ? 0 : TG_CELL_READ) | (atomic ? TG_CELL_ATOMIC : 0);
   int store = -1, empty = -1, nracy = 0;
-  bool mine_seen = false, others = false;
   /* Conflicts are reported only once this access is in the shadow: a
    * report takes long, and others must see the access meanwhile. */
   uint64_t mine = 0, seen[TG_SHADOW_CELLS], racy[2 * TG_SHADOW_CELLS];
@@ -62,7 +61,6 @@ static void check_word(struct tg_race_g *r, uintptr_t addr, uint32_t bytes, bool
     }
     uint32_t cb = tg__cell_bytes(c);
     if (tg__cell_slot(c) == r->slot) {
-      mine_seen = true;
       bool c_read = c & TG_CELL_READ;
       if (tg__cell_epoch(c) == r->epoch) {
         if ((c & (TG_CELL_READ | TG_CELL_ATOMIC)) == kind) {
@@ -78,7 +76,6 @@ static void check_word(struct tg_race_g *r, uintptr_t addr, uint32_t bytes, bool
         store = i;
       continue;
     }
-    others = true;
     if (conflicts(r, c, bytes, write, atomic))
       racy[nracy++] = c;
   }
@@ -90,11 +87,13 @@ static void check_word(struct tg_race_g *r, uintptr_t addr, uint32_t bytes, bool
     store = empty;
   if (store < 0)
     store = (int)((addr >> 3) ^ r->epoch ^ (pc >> 4)) & (TG_SHADOW_CELLS - 1);
-  /* A word holding only this goroutine's own earlier accesses (a loop
-   * over its own data) just takes the new cell: another goroutine coming
-   * now sees one of ours and checks itself. So does any word when no other
-   * goroutine can run now. */
-  if ((mine_seen && !others) || alone()) {
+  /* Replacing one of this goroutine's own earlier cells (a loop over its
+   * data, shared or not: every new epoch reads it again) is a plain store:
+   * another goroutine coming now sees one of ours and checks itself. So is
+   * any store when no other goroutine can run now. The barrier below is
+   * kept for a goroutine's first access to a word, where a one-shot race
+   * with a simultaneous first access would otherwise be lost. */
+  if (tg__cell_slot(seen[store]) == r->slot || alone()) {
     __atomic_store_n(&sh[store], cur, __ATOMIC_RELAXED);
     goto report;
   }
@@ -139,7 +138,7 @@ static inline void note_stack(struct tg_race_g *r, uintptr_t addr) {
 static bool prepare(struct tg_race_g *r) {
   if (r->ignore)
     return false;
-  if (!r->slot && !r->no_slot)
+  if (!r->slot && (!r->no_slot || atomic_load_explicit(&tg__race_free_slots, memory_order_relaxed)))
     tg__race_attach_slot(r);
   return true;
 }

@@ -86,6 +86,10 @@ void tg__race_access_slow(struct tg_race_g *r, uintptr_t addr, unsigned size, bo
 void tg__race_access_range(struct tg_race_g *r, uintptr_t addr, size_t size, bool write,
                            uintptr_t pc);
 
+/* Slots given back and not yet taken again (a hint, read without the
+ * lock): a goroutine that found none tries again once there are some. */
+extern _Atomic uint32_t tg__race_free_slots;
+
 /* Clocks of the running goroutine (race.c). */
 bool tg__race_attach_slot(struct tg_race_g *r);
 void tg__race_tick(struct tg_race_g *r);
