@@ -280,9 +280,36 @@ static _Atomic bool exit_checked;
 
 /* At exit, before the sink's summary (report.c's tg__report_finish calls it
  * first; the atexit registered at the first wait is the fallback). */
+/* goleak's grace: goroutines still runnable or running at exit get up to
+ * 100 ms to park or finish, so a leak is not missed because the leaking
+ * goroutine had not reached its blocking send yet (the seeds'
+ * newRandStream). Only from a goroutine (it sleeps), only when leaks are
+ * checked, and free when nothing is running. */
+static int others_running(struct tg_g *self) {
+  int n = 0;
+  tg__lock_acquire(&tg__sched.allg_lock);
+  for (struct tg_g *g = tg__sched.allg; g; g = g->all_next) {
+    int st = atomic_load(&g->status);
+    if (g != self && !g->is_g0 && (st == TG_G_RUNNABLE || st == TG_G_RUNNING))
+      n++;
+  }
+  tg__lock_release(&tg__sched.allg_lock);
+  return n;
+}
+
+static void settle_before_exit_check(void) {
+  struct tg_g *self = tg__getg();
+  if (tg__opts.leaks == LEAK_OFF || !self || self->is_g0)
+    return;
+  int64_t deadline = tg_now() + 100 * TG_MILLISECOND;
+  while (others_running(self) > 0 && tg_now() < deadline)
+    tg_sleep(TG_MILLISECOND);
+}
+
 void tg__wf_check_leaks_at_exit(void) {
   if (atomic_exchange(&exit_checked, true))
     return;
+  settle_before_exit_check();
   tg__wf_monitor_stop();
   tg__starv_check_at_exit();
   int alive;
