@@ -808,6 +808,16 @@ static _Noreturn void schedule_loop(struct tg_m *m) {
   for (;;) {
     after_switch(m);
     if (!m->p) { /* came back from a blocking call that lost its P */
+      if (m->lockedg) {
+        /* Its locked goroutine went to the global queue; whoever takes it
+         * hands this thread a P (startlockedm). */
+        while (atomic_load_explicit(&m->park_futex, memory_order_acquire) == 0)
+          tg__futex_wait(&m->park_futex, 0, -1);
+        acquirep(m, m->next_p);
+        m->next_p = NULL;
+        switch_to(m, &m->g0, m->lockedg);
+        continue;
+      }
       tg__lock_acquire(&tg__sched.lock);
       stopm_locked(m);
     }
@@ -1170,6 +1180,8 @@ void tg_exit_blocking(void) {
   }
   tg__lock_release(&tg__sched.lock);
   atomic_store_explicit(&g->status, TG_G_RUNNABLE, memory_order_relaxed);
+  if (g->lockedm) /* cleared before the goroutine is published */
+    atomic_store_explicit(&m->park_futex, 0, memory_order_relaxed);
   /* Queue the goroutine only once its registers are saved, then let this
    * thread's scheduler context sleep until it is handed a P. */
   m->after_fn = ready_global_fn;

@@ -399,6 +399,47 @@ static void unlocked_sender(void *arg) {
     tg_chan_send(arg, NULL);
 }
 
+/* A locked goroutine in a long blocking call loses its P to sysmon; it must
+ * come back on its own thread. */
+static int lock_block_pipe[2];
+
+static void locked_blocker(void *arg) {
+  (void)arg;
+  tg_lock_thread();
+  pthread_t me = pthread_self();
+  char ch;
+  tg_enter_blocking();
+  ssize_t r = read(lock_block_pipe[0], &ch, 1);
+  tg_exit_blocking();
+  int ok = r == 1 && pthread_equal(me, pthread_self());
+  tg_sleep(TG_MILLISECOND); /* park and resume once more */
+  ok &= pthread_equal(me, pthread_self()) != 0;
+  tg_unlock_thread();
+  atomic_store(&locked_ok, ok ? 1 : 2);
+}
+
+static void busy_runner(void *arg) {
+  (void)arg;
+  tg_sleep(20 * TG_MILLISECOND); /* sysmon has taken the P by now */
+  char ch = 'x';
+  assert_int_equal(write(lock_block_pipe[1], &ch, 1), 1);
+}
+
+static void test_locked_goroutine_blocking_call(void **state) {
+  (void)state;
+  int old = tg_maxprocs(1);
+  assert_int_equal(pipe(lock_block_pipe), 0);
+  atomic_store(&locked_ok, 0);
+  tg_go(locked_blocker, NULL);
+  tg_go(busy_runner, NULL);
+  while (atomic_load(&locked_ok) == 0)
+    tg_sleep(TG_MILLISECOND);
+  assert_int_equal(atomic_load(&locked_ok), 1);
+  close(lock_block_pipe[0]);
+  close(lock_block_pipe[1]);
+  tg_maxprocs(old);
+}
+
 static void test_lock_thread(void **state) {
   (void)state;
   (void)locked_thread;
@@ -418,6 +459,7 @@ int main(int argc, char **argv) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ids),
       cmocka_unit_test(test_lock_thread),
+      cmocka_unit_test(test_locked_goroutine_blocking_call),
       cmocka_unit_test(test_goexit_and_count),
       cmocka_unit_test(test_yield_lets_others_run),
       cmocka_unit_test(test_million_goroutines),
