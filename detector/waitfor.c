@@ -609,8 +609,11 @@ static int search(struct wf_hop *hops, int depth, int *dead) {
     struct wf_hop *next = &hops[depth + 1];
     *next = (struct wf_hop){.w = b};
     if (tg__wf_exited(b)) {
-      if (depth == 0 && *dead < 0) {
-        next->has_held = tg__wf_held_of(b, cur->res, &next->held);
+      /* The lock's record may name a holder that released it and exited
+       * between our read and now: only its own list, which keeps what it
+       * held when it exited, says it died holding the lock. */
+      if (depth == 0 && *dead < 0 && tg__wf_held_of(b, cur->res, &next->held)) {
+        next->has_held = true;
         next->holder_exited = true;
         *dead = 1;
       }
