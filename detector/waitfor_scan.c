@@ -52,7 +52,6 @@
 #include <time.h>
 #include <unistd.h>
 
-struct tg_g *tg__main_g(void);
 
 #define MIN_WAIT_NS (50 * TG_MILLISECOND) /* a wait younger than this is live */
 #define PERIOD_NS   (60 * TG_MILLISECOND)

@@ -175,19 +175,6 @@ static void race_write_elem(struct tg_chan *c, void *ep, void *pc) {
 #endif
 }
 
-/* Go's race model: a send reads the channel and a close writes it, so a
- * close concurrent with a send is reported (c->closed stands for the
- * channel's memory; the sync clocks live on other addresses). */
-void tg__race_chan_op(struct tg_chan *c, bool is_close, void *pc) {
-  (void)c, (void)is_close, (void)pc;
-#if TG_RACE_ENABLED
-  if (is_close)
-    tg__race_write_range_g(tg__getg(), &c->closed, 1, pc);
-  else
-    tg__race_read_range_g(tg__getg(), &c->closed, 1, pc);
-#endif
-}
-
 __attribute__((noinline)) void tg_chan_send(tg_chan *c, const void *ep) {
   if (!c)
     tg__block_forever(TG_WAIT_CHAN_SEND_NIL);

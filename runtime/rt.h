@@ -157,7 +157,6 @@ struct tg_m {
   struct tg_p *p;
   int id;
   bool spinning;
-  bool blocked_poll; /* sleeping in the poller */
   _Atomic uint32_t park_futex;
   struct tg_m *idle_next;
   struct tg_p *next_p;         /* handed over by the M that woke it */
@@ -172,7 +171,6 @@ struct tg_m {
   struct tg_g *after_free;  /* exit: recycle this G and its stack */
   bool timers_due;          /* found due while parking: run after the switch */
   uint64_t rand_state;
-  int64_t syscall_since;
   struct tg_m *all_next;
 };
 
@@ -199,7 +197,6 @@ struct tg_p {
   int ngfree;
   void *stack_cache; /* runtime/stack.c's free stacks */
   int nstack_cache;
-  void *pool_local; /* sync.Pool per-P caches (runtime/pool.c) */
 };
 enum { TG_P_IDLE = 0, TG_P_RUNNING, TG_P_SYSCALL, TG_P_DEAD };
 
@@ -238,7 +235,8 @@ struct tg_m *tg__getm(void) __attribute__((noinline));
 struct tg_g *tg__getg(void) __attribute__((noinline));
 void tg__setm(struct tg_m *m) __attribute__((noinline));
 
-void tg__init(void); /* idempotent; the constructor calls it */
+void tg__init(void);           /* idempotent; the constructor calls it */
+struct tg_g *tg__main_g(void); /* goroutine 1 */
 void tg__park(tg__lock *unlock, int reason, const void *obj);
 /* Same, but fn(arg) runs after the switch instead of unlocking one lock. */
 void tg__park_fn(void (*fn)(void *), void *arg, int reason, const void *obj);

@@ -674,7 +674,6 @@ drop:
   if (atomic_load(&tg__sched.gq_size))
     wakep();
 
-  bool was_spinning = m->spinning;
   if (m->spinning) {
     m->spinning = false;
     atomic_fetch_sub(&tg__sched.nmspinning, 1);
@@ -692,7 +691,6 @@ drop:
       }
     }
   }
-  (void)was_spinning;
 
   /* One idle M waits in the poller, until the next timer. */
   bool f = false;
@@ -705,9 +703,7 @@ drop:
         delay = 0;
     }
     atomic_store(&tg__sched.poll_until, when ? when : INT64_MAX);
-    m->blocked_poll = true;
     tg__netpoll(delay);
-    m->blocked_poll = false;
     atomic_store(&tg__sched.poll_until, 0);
     atomic_store(&tg__sched.polling, false);
     tg__lock_acquire(&tg__sched.lock);
@@ -1139,7 +1135,6 @@ void tg_enter_blocking(void) {
   atomic_store_explicit(&g->status, TG_G_SYSCALL, memory_order_relaxed);
   g->wait_reason = TG_WAIT_SYSCALL;
   g->wait_since = tg__nanotime_coarse();
-  m->syscall_since = tg_now();
   atomic_fetch_add(&p->syscalltick, 1);
   /* The P stays attached, marked as in a syscall: sysmon hands it to
    * another thread if the call lasts (Go's entersyscall/retake). */
