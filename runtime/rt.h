@@ -151,6 +151,7 @@ struct tg_g {
 #endif
 };
 
+#define TG_MAX_PROCS 256
 struct tg_m {
   struct tg_g g0; /* scheduler context on the thread's own stack */
   struct tg_g *curg;
@@ -172,6 +173,8 @@ struct tg_m {
   bool timers_due;          /* found due while parking: run after the switch */
   uint64_t rand_state;
   struct tg_m *all_next;
+  /* Work stealing: each P's switch count when this M last looked at it. */
+  uint64_t steal_seen[TG_MAX_PROCS];
 };
 
 #define TG_RUNQ_SIZE 256
@@ -179,19 +182,23 @@ struct tg_p {
   int id;
   _Atomic int status; /* TG_P_* */
   struct tg_m *m;
-  _Atomic uint32_t runq_head;
-  _Atomic uint32_t runq_tail;
-  struct tg_g *_Atomic runq[TG_RUNQ_SIZE];
-  struct tg_g *_Atomic runnext;
-  uint32_t schedtick;
-  _Atomic uint32_t syscalltick;
-  _Atomic uint64_t switches; /* sysmon: bumps at every schedule */
   struct tg_p *idle_next;
+  /* What thieves read: kept off the owner's own line, so that a spinning M
+   * polling for work does not steal the cache line the owner writes at
+   * every switch. */
+  _Alignas(64) _Atomic uint32_t runq_head;
+  _Atomic uint32_t runq_tail;
+  struct tg_g *_Atomic runnext;
+  struct tg_g *_Atomic runq[TG_RUNQ_SIZE];
+  /* The owner's line. */
+  _Alignas(64) _Atomic uint64_t switches; /* bumps at every schedule: sysmon, runnext thieves */
+  uint32_t gq_countdown;                  /* schedules until the global queue is looked at */
+  _Atomic uint32_t syscalltick;
+  _Atomic int64_t timer0_when; /* earliest, or 0 when none */
   /* timers */
   tg__lock timers_lock;
   struct tg_rtimer **timers;
   int ntimers, timers_cap;
-  _Atomic int64_t timer0_when; /* earliest, or 0 when none */
   /* finished goroutine structs, and stacks, for reuse */
   struct tg_g *gfree;
   int ngfree;

@@ -34,7 +34,6 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
-#define TG_MAX_PROCS      256
 #define G0_STACK_SIZE     ((size_t)1 << 20)
 #define GFREE_LOCAL_MAX   64
 #define SPIN_STEAL_ROUNDS 4
@@ -179,24 +178,52 @@ static struct tg_g *runq_get(struct tg_p *p) {
   }
 }
 
+/* A short queue on a P that keeps switching is left to its owner: it will
+ * get to those goroutines within microseconds, and moving them would split
+ * a chain of hand-offs (a pipeline, a ping-pong) over two threads, which
+ * then wake each other through the kernel. Stolen from once the P is seen
+ * stuck on one goroutine (no switch since this M last looked), or when the
+ * queue is long. */
+#define STEAL_SHORT_QUEUE 4
+
+static bool p_busy_cycling(struct tg_m *m, struct tg_p *p2) {
+  if (atomic_load_explicit(&p2->status, memory_order_relaxed) != TG_P_RUNNING)
+    return false;
+  uint64_t sw = atomic_load_explicit(&p2->switches, memory_order_relaxed);
+  bool moved = sw != m->steal_seen[p2->id];
+  m->steal_seen[p2->id] = sw;
+  return moved;
+}
+
 /* Takes half of p2's queue into batch. With steal_next, may take p2's
  * runnext, but only after giving p2 a moment to run it itself: a G readied
  * by a goroutine that is about to block belongs on that P. */
-static int runq_grab(struct tg_p *p2, struct tg_g **batch, bool steal_next) {
+static int runq_grab(struct tg_m *m, struct tg_p *p2, struct tg_g **batch, bool steal_next) {
+  bool cycling = m && p_busy_cycling(m, p2);
   for (;;) {
     uint32_t h = atomic_load_explicit(&p2->runq_head, memory_order_acquire);
     uint32_t t = atomic_load_explicit(&p2->runq_tail, memory_order_acquire);
     uint32_t n = t - h;
+    if (cycling && n <= STEAL_SHORT_QUEUE)
+      return 0;
     n = n - n / 2;
     if (n == 0) {
-      if (!steal_next)
+      if (!steal_next || cycling)
         return 0;
       struct tg_g *next = atomic_load_explicit(&p2->runnext, memory_order_acquire);
       if (!next)
         return 0;
       if (atomic_load_explicit(&p2->status, memory_order_relaxed) == TG_P_RUNNING) {
+        uint64_t sw = atomic_load_explicit(&p2->switches, memory_order_relaxed);
         for (int i = 0; i < 2000; i++)
           tg__cpu_relax();
+        /* A P that switched meanwhile runs its runnext itself: it is
+         * cycling through a hand-off (a ping-pong) that stealing would
+         * only spread over two threads. A P stuck on one goroutine is
+         * robbed, or its runnext could wait behind a goroutine that never
+         * yields. */
+        if (atomic_load_explicit(&p2->switches, memory_order_relaxed) != sw)
+          return 0;
       }
       if (!atomic_compare_exchange_strong_explicit(&p2->runnext, &next, NULL, memory_order_acq_rel,
                                                    memory_order_relaxed))
@@ -214,9 +241,10 @@ static int runq_grab(struct tg_p *p2, struct tg_g **batch, bool steal_next) {
   }
 }
 
-static struct tg_g *runq_steal(struct tg_p *p, struct tg_p *p2, bool steal_next) {
+static struct tg_g *runq_steal(struct tg_m *m, struct tg_p *p2, bool steal_next) {
+  struct tg_p *p = m->p;
   struct tg_g *batch[TG_RUNQ_SIZE / 2 + 1];
-  int n = runq_grab(p2, batch, steal_next);
+  int n = runq_grab(m, p2, batch, steal_next);
   if (n == 0)
     return NULL;
   for (int i = 1; i < n; i++)
@@ -249,6 +277,18 @@ static struct tg_g *globrunq_get_locked(struct tg_p *p, int max) {
 }
 
 /* ---- idle Ps and Ms ------------------------------------------------------ */
+
+/* Ps live as long as the process; aligned so that their cache-line split
+ * (rt.h) holds. */
+static struct tg_p *p_alloc(int id) {
+  struct tg_p *p = aligned_alloc(64, (sizeof *p + 63) & ~(size_t)63);
+  if (!p)
+    tg__fatal("out of memory");
+  memset(p, 0, sizeof *p);
+  p->id = id;
+  p->gq_countdown = 61;
+  return p;
+}
 
 static void pidle_put_locked(struct tg_p *p) {
   atomic_store(&p->status, TG_P_IDLE);
@@ -456,7 +496,6 @@ static void switch_to(struct tg_m *m, struct tg_g *from, struct tg_g *to) {
  * and run by the next context once the lock is released. */
 static struct tg_g *runnable_local(struct tg_m *m, bool parking) {
   struct tg_p *p = m->p;
-  p->schedtick++;
   atomic_store_explicit(&p->switches, p->switches + 1, memory_order_relaxed);
   if (atomic_load_explicit(&p->timer0_when, memory_order_relaxed) != 0) {
     int64_t now = tg_now();
@@ -467,7 +506,8 @@ static struct tg_g *runnable_local(struct tg_m *m, bool parking) {
         tg__timers_run(p, now);
     }
   }
-  if (p->schedtick % 61 == 0 && atomic_load_explicit(&tg__sched.gq_size, memory_order_relaxed)) {
+  if (__builtin_expect(--p->gq_countdown == 0, 0) &&
+      (p->gq_countdown = 61, atomic_load_explicit(&tg__sched.gq_size, memory_order_relaxed))) {
     tg__lock_acquire(&tg__sched.lock);
     struct tg_g *g = globrunq_get_locked(p, 1);
     tg__lock_release(&tg__sched.lock);
@@ -591,7 +631,7 @@ static struct tg_g *steal_work(struct tg_m *m) {
             return g;
         }
       }
-      struct tg_g *g = runq_steal(p, p2, last);
+      struct tg_g *g = runq_steal(m, p2, last);
       if (g)
         return g;
     }
@@ -1095,10 +1135,7 @@ int tg_maxprocs(int n) {
     n = TG_MAX_PROCS;
   tg__lock_acquire(&tg__sched.lock);
   for (int i = tg__sched.nprocs; i < n; i++) {
-    struct tg_p *p = calloc(1, sizeof *p);
-    if (!p)
-      tg__fatal("out of memory");
-    p->id = i;
+    struct tg_p *p = p_alloc(i);
     tg__sched.allp[i] = p;
     pidle_put_locked(p);
   }
@@ -1249,10 +1286,7 @@ void tg__init(void) {
   if (!tg__sched.allp)
     tg__fatal("out of memory");
   for (int i = 0; i < n; i++) {
-    struct tg_p *p = calloc(1, sizeof *p);
-    if (!p)
-      tg__fatal("out of memory");
-    p->id = i;
+    struct tg_p *p = p_alloc(i);
     tg__sched.allp[i] = p;
   }
   for (int i = n - 1; i >= 1; i--)

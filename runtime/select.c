@@ -24,14 +24,19 @@ struct sel {
   struct tg_g *g;
 };
 
-static void sel_lock(struct sel *s) {
+/* Locks every channel once, in address order, except `skip` (may be NULL). */
+static void sel_lock_except(struct sel *s, struct tg_chan *skip) {
   struct tg_chan *prev = NULL;
   for (int i = 0; i < s->nlock; i++) {
     struct tg_chan *c = s->cases[s->lock[i]].chan_;
-    if (c != prev)
+    if (c != prev && c != skip)
       tg__lock_acquire(&c->lock);
     prev = c;
   }
+}
+
+static void sel_lock(struct sel *s) {
+  sel_lock_except(s, NULL);
 }
 
 static void sel_unlock(struct sel *s) {
@@ -44,7 +49,8 @@ static void sel_unlock(struct sel *s) {
   }
 }
 
-/* Unlocks all channels except c (which the completing operation releases). */
+/* Unlocks all channels except c (which the completing operation releases,
+ * or which pass 3 did not lock; may be NULL). */
 static void sel_unlock_except(struct sel *s, struct tg_chan *c) {
   for (int i = s->nlock - 1; i >= 0; i--) {
     struct tg_chan *ci = s->cases[s->lock[i]].chan_;
@@ -52,6 +58,77 @@ static void sel_unlock_except(struct sel *s, struct tg_chan *c) {
       continue;
     tg__lock_release(&ci->lock);
   }
+}
+
+/* Whether case cs could proceed, read without the channel's lock: a hint
+ * that case_try confirms under it. */
+static bool case_looks_ready(const tg_case *cs) {
+  struct tg_chan *c = cs->chan_;
+  if (__atomic_load_n(&c->closed, __ATOMIC_RELAXED))
+    return true;
+  size_t count = __atomic_load_n(&c->count, __ATOMIC_RELAXED);
+  if (cs->kind_ == TG__CASE_SEND)
+    return __atomic_load_n(&c->recvq.first, __ATOMIC_RELAXED) || count < c->cap;
+  return __atomic_load_n(&c->sendq.first, __ATOMIC_RELAXED) || count > 0;
+}
+
+/* Lets go what pass 1 holds: every channel (all) or case i's alone. */
+static void case_unlock(struct sel *s, struct tg_chan *c, bool all) {
+  if (all)
+    sel_unlock(s);
+  else
+    tg__lock_release(&c->lock);
+}
+
+/* Completes channel case i if it can proceed now. Held: its channel's lock,
+ * and with `all` every channel of the select. True when the case is done,
+ * with every lock released; false leaves the locks as they were. */
+static bool case_try(struct sel *s, int i, bool all) {
+  tg_case *cs = &s->cases[i];
+  struct tg_chan *c = cs->chan_;
+  if (cs->kind_ == TG__CASE_SEND) {
+    if (c->closed) {
+      case_unlock(s, c, all);
+      tg_panic("send on closed channel");
+    }
+    struct tg_sudog *sg = tg__waitq_dequeue(&c->recvq);
+    if (sg) {
+      if (all)
+        sel_unlock_except(s, c);
+      tg__chan_send_to(c, sg, cs->elem_);
+      return true;
+    }
+    if (c->count < c->cap) {
+      tg__chan_buf_send(c, cs->elem_);
+      case_unlock(s, c, all);
+      return true;
+    }
+    return false;
+  }
+  struct tg_sudog *sg = tg__waitq_dequeue(&c->sendq);
+  if (sg) {
+    if (all)
+      sel_unlock_except(s, c);
+    tg__chan_recv_from(c, sg, cs->elem_);
+    if (cs->ok_)
+      *cs->ok_ = true;
+    return true;
+  }
+  if (c->count > 0) {
+    tg__chan_buf_recv(c, cs->elem_);
+    case_unlock(s, c, all);
+    if (cs->ok_)
+      *cs->ok_ = true;
+    return true;
+  }
+  if (c->closed) {
+    case_unlock(s, c, all);
+    tg__chan_recv_closed(c, cs->elem_);
+    if (cs->ok_)
+      *cs->ok_ = false;
+    return true;
+  }
+  return false;
 }
 
 static void after_fire(struct tg_g *g) {
@@ -159,6 +236,7 @@ static int select_impl(tg_case *cases, int n, bool block, void *pc) {
    * lock order; the earliest TG_AFTER. */
   int64_t now = 0;
   int npoll = 0;
+  int chosen = -1;
   for (int i = 0; i < n; i++) {
     tg_case *cs = &cases[i];
     if (cs->kind_ == TG__CASE_AFTER) {
@@ -183,64 +261,43 @@ static int select_impl(tg_case *cases, int n, bool block, void *pc) {
     s.poll[j] = (uint16_t)i;
     npoll++;
   }
-  sort_lockorder(&s);
-  sel_lock(&s);
-
-  /* Pass 1: anything ready? */
-  int chosen = -1;
+  /* Fast path: the first case, in poll order, that looks ready without a
+   * lock is checked and completed under its own channel's lock alone: a
+   * select that can proceed does not touch its other channels (a shared
+   * `done` channel would bounce between threads). A case that turns out
+   * not ready after all sends us the full way. */
   for (int k = 0; k < npoll; k++) {
     int i = s.poll[k];
     tg_case *cs = &cases[i];
-    struct tg_chan *c = cs->chan_;
     if (cs->kind_ == TG__CASE_AFTER) { /* ns <= 0: ready now */
+      chosen = i;
+      goto done;
+    }
+    if (!case_looks_ready(cs))
+      continue;
+    tg__lock_acquire(&cs->chan_->lock);
+    if (case_try(&s, i, false)) {
+      chosen = i;
+      goto done;
+    }
+    tg__lock_release(&cs->chan_->lock);
+    break;
+  }
+
+  sort_lockorder(&s);
+  sel_lock(&s);
+
+  /* Pass 1, every channel locked: anything ready? */
+  for (int k = 0; k < npoll; k++) {
+    int i = s.poll[k];
+    if (cases[i].kind_ == TG__CASE_AFTER) {
       sel_unlock(&s);
       chosen = i;
       goto done;
     }
-    if (cs->kind_ == TG__CASE_SEND) {
-      if (c->closed) {
-        sel_unlock(&s);
-        tg_panic("send on closed channel");
-      }
-      struct tg_sudog *sg = tg__waitq_dequeue(&c->recvq);
-      if (sg) {
-        sel_unlock_except(&s, c);
-        tg__chan_send_to(c, sg, cs->elem_);
-        chosen = i;
-        goto done;
-      }
-      if (c->count < c->cap) {
-        tg__chan_buf_send(c, cs->elem_);
-        sel_unlock(&s);
-        chosen = i;
-        goto done;
-      }
-    } else {
-      struct tg_sudog *sg = tg__waitq_dequeue(&c->sendq);
-      if (sg) {
-        sel_unlock_except(&s, c);
-        tg__chan_recv_from(c, sg, cs->elem_);
-        if (cs->ok_)
-          *cs->ok_ = true;
-        chosen = i;
-        goto done;
-      }
-      if (c->count > 0) {
-        tg__chan_buf_recv(c, cs->elem_);
-        sel_unlock(&s);
-        if (cs->ok_)
-          *cs->ok_ = true;
-        chosen = i;
-        goto done;
-      }
-      if (c->closed) {
-        sel_unlock(&s);
-        tg__chan_recv_closed(c, cs->elem_);
-        if (cs->ok_)
-          *cs->ok_ = false;
-        chosen = i;
-        goto done;
-      }
+    if (case_try(&s, i, true)) {
+      chosen = i;
+      goto done;
     }
   }
   if (!block) {
@@ -291,14 +348,20 @@ static int select_impl(tg_case *cases, int n, bool block, void *pc) {
   /* Woken: by a channel (param = its sudog) or by the timer (param NULL).
    * Leave every other queue. */
   struct tg_sudog *won = g->param;
-  sel_lock(&s);
+  /* The winning channel already took its sudog out: unless another case
+   * waits on it too, it need not be locked again. */
+  struct tg_chan *skip = won ? won->c : NULL;
+  for (struct tg_sudog *sg = waiting; skip && sg; sg = sg->waitlink)
+    if (sg != won && sg->c == skip)
+      skip = NULL;
+  sel_lock_except(&s, skip);
   for (struct tg_sudog *sg = waiting; sg; sg = sg->waitlink) {
     if (sg == won)
       continue;
     struct tg_chan *c = sg->c;
     tg__waitq_remove(sg->is_send ? &c->sendq : &c->recvq, sg);
   }
-  sel_unlock(&s);
+  sel_unlock_except(&s, skip);
   g->waiting = NULL;
   g->param = NULL;
   if (!won) {

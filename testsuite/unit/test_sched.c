@@ -173,6 +173,39 @@ static void test_cross_p_handoff(void **state) {
   tg_maxprocs(old);
 }
 
+/* Goroutines readied by a goroutine that then never yields (it spins on a
+ * flag they set) must be taken by the other P: the waker's runnext slot and
+ * a short run queue are left to their owner only while it keeps switching.
+ * Without that rule this test spins until its deadline. */
+static atomic_int hostages_ran;
+
+static void hostage(void *arg) {
+  tg_chan_recv(arg, NULL);
+  atomic_fetch_add(&hostages_ran, 1);
+}
+
+static void run_hostages(int n) {
+  tg_chan *release = tg_chan_make(0, 0);
+  atomic_store(&hostages_ran, 0);
+  for (int i = 0; i < n; i++)
+    tg_go(hostage, release);
+  tg_sleep(10 * TG_MILLISECOND); /* every hostage parks on its receive */
+  tg_chan_close(release);        /* readies all of them on this P */
+  int64_t deadline = tg_now() + 20 * TG_SECOND;
+  while (atomic_load(&hostages_ran) < n && tg_now() < deadline)
+    ; /* no yield: only another P can run them */
+  assert_int_equal(atomic_load(&hostages_ran), n);
+  tg_chan_free(release);
+}
+
+static void test_readied_work_not_held_hostage(void **state) {
+  (void)state;
+  int old = tg_maxprocs(2);
+  run_hostages(1); /* runnext alone */
+  run_hostages(3); /* runnext and a short queue */
+  tg_maxprocs(old);
+}
+
 /* A goroutine inside tg_enter_blocking must not hold up the others, even
  * with one P. */
 static int block_pipe[2];
@@ -464,6 +497,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_yield_lets_others_run),
       cmocka_unit_test(test_million_goroutines),
       cmocka_unit_test(test_cross_p_handoff),
+      cmocka_unit_test(test_readied_work_not_held_hostage),
       cmocka_unit_test(test_blocking_call_hands_p_off),
       cmocka_unit_test(test_global_deadlock),
       cmocka_unit_test(test_no_deadlock_while_sleeping),
