@@ -149,7 +149,7 @@ void tg__chan_recv_closed(struct tg_chan *c, void *ep) {
 }
 
 _Noreturn void tg__block_forever(int reason) {
-  struct tg_g *g = tg__getg();
+  struct tg_g *g = tg__getg_fast();
   tg__wf_wait_begin(NULL, TG_RES_CHAN);
   /* A goroutine parked with nothing that can wake it; a lock nobody else
    * takes stands in for the queue. */
@@ -163,7 +163,7 @@ static void race_read_elem(struct tg_chan *c, const void *ep, void *pc) {
   (void)c, (void)ep, (void)pc;
 #if TG_RACE_ENABLED
   if (c->elemsize)
-    tg__race_read_range_g(tg__getg(), ep, c->elemsize, pc);
+    tg__race_read_range_g(tg__getg_fast(), ep, c->elemsize, pc);
 #endif
 }
 
@@ -171,7 +171,7 @@ static void race_write_elem(struct tg_chan *c, void *ep, void *pc) {
   (void)c, (void)ep, (void)pc;
 #if TG_RACE_ENABLED
   if (ep && c->elemsize)
-    tg__race_write_range_g(tg__getg(), ep, c->elemsize, pc);
+    tg__race_write_range_g(tg__getg_fast(), ep, c->elemsize, pc);
 #endif
 }
 
@@ -195,7 +195,7 @@ __attribute__((noinline)) void tg_chan_send(tg_chan *c, const void *ep) {
     tg__lock_release(&c->lock);
     return;
   }
-  struct tg_g *g = tg__getg();
+  struct tg_g *g = tg__getg_fast();
   struct tg_sudog me = {.g = g, .elem = (void *)ep, .c = c, .is_send = true};
   me.acquire_time = tg__nanotime_coarse();
   g->waiting = &me;
@@ -226,7 +226,7 @@ static bool chan_recv(tg_chan *c, void *ep) {
     tg__lock_release(&c->lock);
     goto received;
   }
-  struct tg_g *g = tg__getg();
+  struct tg_g *g = tg__getg_fast();
   struct tg_sudog me = {.g = g, .elem = ep, .c = c};
   me.acquire_time = tg__nanotime_coarse();
   g->waiting = &me;

@@ -171,7 +171,9 @@ struct tg_m {
   struct tg_g *after_ready; /* yield: requeue this G */
   struct tg_g *after_free;  /* exit: recycle this G and its stack */
   bool timers_due;          /* found due while parking: run after the switch */
+  bool after_rare;          /* after_ready, after_free or timers_due is set */
   uint64_t rand_state;
+  int *errno_loc; /* this thread's errno, which goroutines carry across threads */
   struct tg_m *all_next;
   /* Work stealing: each P's switch count when this M last looked at it. */
   uint64_t steal_seen[TG_MAX_PROCS];
@@ -241,6 +243,25 @@ extern struct tg_sched tg__sched;
 struct tg_m *tg__getm(void) __attribute__((noinline));
 struct tg_g *tg__getg(void) __attribute__((noinline));
 void tg__setm(struct tg_m *m) __attribute__((noinline));
+
+/* The same read inlined, for the switch path: a volatile asm is executed
+ * where it is written and never merged with another one, so unlike a C
+ * TLS access it cannot be hoisted above a call that may migrate the
+ * goroutine. Initial-exec TLS: libtangle is linked into executables. */
+#if defined(__x86_64__)
+extern __thread struct tg_m *tg__tls_m __attribute__((tls_model("initial-exec")));
+static inline struct tg_m *tg__getm_fast(void) {
+  struct tg_m *m;
+  __asm__ volatile("movq tg__tls_m@gottpoff(%%rip), %0\n\tmovq %%fs:(%0), %0" : "=r"(m));
+  return m;
+}
+#else
+#define tg__getm_fast tg__getm
+#endif
+static inline struct tg_g *tg__getg_fast(void) {
+  struct tg_m *m = tg__getm_fast();
+  return m ? m->curg : NULL;
+}
 
 void tg__init(void);           /* idempotent; the constructor calls it */
 struct tg_g *tg__main_g(void); /* goroutine 1 */

@@ -37,7 +37,8 @@
 #define G0_STACK_SIZE     ((size_t)1 << 20)
 #define GFREE_LOCAL_MAX   64
 #define SPIN_STEAL_ROUNDS 4
-#define SPIN_NS           50000 /* how long an idle M keeps looking before it sleeps */
+#define SPIN_NS           1000000 /* how long an idle M keeps looking (busy, then napping) before it sleeps \
+                                   */
 
 /* The scheduler's shared state: see struct tg_sched. Fields are protected by
  * tg__sched.lock unless atomic. */
@@ -141,7 +142,8 @@ static bool runq_put_slow(struct tg_p *p, struct tg_g *g, uint32_t h, uint32_t t
 }
 
 /* Owner only. next: put g in runnext, kicking the old one to the tail. */
-static void runq_put(struct tg_p *p, struct tg_g *g, bool next) {
+__attribute__((always_inline)) static inline void runq_put(struct tg_p *p, struct tg_g *g,
+                                                           bool next) {
   if (next) {
     g = atomic_exchange_explicit(&p->runnext, g, memory_order_acq_rel);
     if (!g)
@@ -161,7 +163,7 @@ static void runq_put(struct tg_p *p, struct tg_g *g, bool next) {
 }
 
 /* Owner only. */
-static struct tg_g *runq_get(struct tg_p *p) {
+__attribute__((always_inline)) static inline struct tg_g *runq_get(struct tg_p *p) {
   struct tg_g *next = atomic_load_explicit(&p->runnext, memory_order_relaxed);
   if (next && atomic_compare_exchange_strong_explicit(&p->runnext, &next, NULL,
                                                       memory_order_acq_rel, memory_order_relaxed))
@@ -409,19 +411,10 @@ static void stopm_locked(struct tg_m *m) {
 static void gfree_put(struct tg_p *p, struct tg_g *g);
 static void ready_global_fn(void *arg);
 
-/* Runs, in the context that was switched to, what the G that switched away
- * asked for once its registers were saved. */
-static inline void after_switch(struct tg_m *m) {
-  if (m->after_unlock) {
-    tg__lock *l = m->after_unlock;
-    m->after_unlock = NULL;
-    tg__lock_release(l);
-  }
-  if (m->after_fn) {
-    void (*fn)(void *) = m->after_fn;
-    m->after_fn = NULL;
-    fn(m->after_arg);
-  }
+/* The rarer requests of after_switch: a yield's requeue, an exit's
+ * recycling, timers found due while parking. */
+static void __attribute__((noinline)) after_switch_rare(struct tg_m *m) {
+  m->after_rare = false;
   if (m->after_ready) {
     struct tg_g *g = m->after_ready;
     m->after_ready = NULL;
@@ -446,6 +439,23 @@ static inline void after_switch(struct tg_m *m) {
   }
 }
 
+/* Runs, in the context that was switched to, what the G that switched away
+ * asked for once its registers were saved. */
+__attribute__((always_inline)) static inline void after_switch(struct tg_m *m) {
+  if (m->after_unlock) {
+    tg__lock *l = m->after_unlock;
+    m->after_unlock = NULL;
+    tg__lock_release(l);
+  }
+  if (m->after_fn) {
+    void (*fn)(void *) = m->after_fn;
+    m->after_fn = NULL;
+    fn(m->after_arg);
+  }
+  if (__builtin_expect(m->after_rare, 0))
+    after_switch_rare(m);
+}
+
 void tg__goroutine_entry(void *arg);
 
 #ifdef TANGLE_ASAN
@@ -462,7 +472,8 @@ static void asan_stack_bounds(struct tg_g *g, const void **lo, size_t *size) {
 }
 #endif
 
-static void switch_to(struct tg_m *m, struct tg_g *from, struct tg_g *to) {
+__attribute__((always_inline)) static inline void switch_to(struct tg_m *m, struct tg_g *from,
+                                                            struct tg_g *to) {
   if (to->sp == NULL) { /* a goroutine that has not run yet */
     if (!to->stack_lo && !tg__stack_get(m->p, to))
       tg__fatal("out of memory allocating a goroutine stack");
@@ -474,7 +485,7 @@ static void switch_to(struct tg_m *m, struct tg_g *from, struct tg_g *to) {
   to->m = m;
   if (!to->is_g0)
     atomic_store_explicit(&to->status, TG_G_RUNNING, memory_order_relaxed);
-  from->saved_errno = tg__errno_get();
+  from->saved_errno = *m->errno_loc;
 #ifdef TANGLE_ASAN
   void *fake = NULL;
   const void *lo;
@@ -486,22 +497,24 @@ static void switch_to(struct tg_m *m, struct tg_g *from, struct tg_g *to) {
 #ifdef TANGLE_ASAN
   __sanitizer_finish_switch_fiber(fake, NULL, NULL);
 #endif
-  tg__errno_set(from->saved_errno);
-  after_switch(tg__getm());
+  struct tg_m *now_m = tg__getm_fast(); /* not m: the goroutine may have moved */
+  *now_m->errno_loc = from->saved_errno;
+  after_switch(now_m);
 }
 
 /* Local work only: what a parking goroutine switches to directly. */
 /* parking: the caller may hold the lock of the queue it parks in, and a
  * timer may fire into that very channel, so due timers are only noted here
  * and run by the next context once the lock is released. */
-static struct tg_g *runnable_local(struct tg_m *m, bool parking) {
+__attribute__((always_inline)) static inline struct tg_g *runnable_local(struct tg_m *m,
+                                                                         bool parking) {
   struct tg_p *p = m->p;
   atomic_store_explicit(&p->switches, p->switches + 1, memory_order_relaxed);
   if (atomic_load_explicit(&p->timer0_when, memory_order_relaxed) != 0) {
     int64_t now = tg_now();
     if (atomic_load_explicit(&p->timer0_when, memory_order_relaxed) <= now) {
       if (parking)
-        m->timers_due = true;
+        m->timers_due = m->after_rare = true;
       else
         tg__timers_run(p, now);
     }
@@ -522,7 +535,8 @@ static struct tg_g *runnable_local(struct tg_m *m, bool parking) {
 /* What a goroutine that stops running switches to: the next local goroutine
  * if this M may run it, else the scheduler context (g0), which deals with
  * goroutines locked to threads. */
-static struct tg_g *next_to_run(struct tg_m *m, struct tg_g *g) {
+__attribute__((always_inline)) static inline struct tg_g *next_to_run(struct tg_m *m,
+                                                                      struct tg_g *g) {
   if (g->lockedm) {
     /* Its M must not run anything else: g0 gives the P away and waits.
      * Cleared before the G can be readied (the lock protecting its queue
@@ -538,7 +552,7 @@ static struct tg_g *next_to_run(struct tg_m *m, struct tg_g *g) {
   return next ? next : &m->g0;
 }
 
-static void park_common(struct tg_m *m, struct tg_g *g) {
+__attribute__((always_inline)) static inline void park_common(struct tg_m *m, struct tg_g *g) {
   if (!g || g->is_g0)
     tg__fatal("tangle: a blocking operation outside a goroutine (a thread the runtime does not "
               "run, or the scheduler itself)");
@@ -546,7 +560,7 @@ static void park_common(struct tg_m *m, struct tg_g *g) {
 }
 
 void tg__park(tg__lock *unlock, int reason, const void *obj) {
-  struct tg_m *m = tg__getm();
+  struct tg_m *m = tg__getm_fast();
   struct tg_g *g = m ? m->curg : NULL;
   if (g) {
     g->wait_reason = reason;
@@ -589,7 +603,7 @@ void tg__ready_global(struct tg_g *g) {
 }
 
 void tg__ready(struct tg_g *g) {
-  struct tg_m *m = tg__getm();
+  struct tg_m *m = tg__getm_fast();
   if (!m || !m->p || m->curg->is_g0) {
     tg__ready_global(g);
     return;
@@ -684,10 +698,19 @@ top:;
       }
       /* Back off: every look at the other Ps' queues pulls their cache
        * lines away from the threads that own them. */
-      for (int i = 0; i < spin_pause; i++)
-        tg__cpu_relax();
-      if (spin_pause < 1024)
+      if (spin_pause < 1024) {
+        for (int i = 0; i < spin_pause; i++)
+          tg__cpu_relax();
         spin_pause *= 2;
+      } else {
+        /* Still counted as spinning (so wakep does not wake yet another
+         * M), but napping: what is left to look at belongs to Ps that keep
+         * switching, and a thread that shares a CPU with them must not
+         * take it from them. Go's spinning M sleeps the same way before it
+         * steals a runnext. */
+        struct timespec nap = {0, 5000};
+        nanosleep(&nap, NULL);
+      }
     } while (tg_now() < deadline);
   }
 
@@ -1037,7 +1060,7 @@ static _Noreturn void goexit_now(struct tg_g *g) {
     m->lockedg = NULL;
   }
   if (!g->is_main)
-    m->after_free = g;
+    m->after_free = g, m->after_rare = true;
   switch_to(m, g, next_to_run(m, g));
   __builtin_unreachable();
 }
@@ -1117,7 +1140,7 @@ void tg_yield(void) {
   atomic_store_explicit(&g->status, TG_G_RUNNABLE, memory_order_relaxed);
   /* Go puts a yielding goroutine on the global queue so that it runs after
    * everything else; the local tail is enough and keeps it cheap. */
-  m->after_ready = g;
+  m->after_ready = g, m->after_rare = true;
   switch_to(m, g, next);
 }
 

@@ -6,8 +6,10 @@
 
 #include <errno.h>
 
-/* The M running on this thread; owned by that thread. */
-static __thread struct tg_m *tls_m;
+/* The M running on this thread; owned by that thread. rt.h's
+ * tg__getm_fast reads it too. */
+__thread struct tg_m *tg__tls_m __attribute__((tls_model("initial-exec")));
+#define tls_m tg__tls_m
 
 struct tg_m *tg__getm(void) {
   return tls_m;
@@ -20,6 +22,8 @@ struct tg_g *tg__getg(void) {
 
 void tg__setm(struct tg_m *m) {
   tls_m = m;
+  if (m)
+    m->errno_loc = &errno;
 }
 
 /* errno is per thread but a goroutine's errno must follow it across threads;
