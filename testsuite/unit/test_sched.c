@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <tangle.h>
@@ -203,6 +204,62 @@ static void test_readied_work_not_held_hostage(void **state) {
   int old = tg_maxprocs(2);
   run_hostages(1); /* runnext alone */
   run_hostages(3); /* runnext and a short queue */
+  tg_maxprocs(old);
+}
+
+/* errno belongs to the goroutine: each one sets its own, parks, maybe
+ * resumes on another thread, and must find its own value, whatever the
+ * others set meanwhile. */
+#define ERRNO_GS     8
+#define ERRNO_ROUNDS 2000
+static atomic_int errno_bad;
+
+static tg_chan *errno_fin;
+
+/* __errno_location() is declared const, so a compiler may keep errno's
+ * address across a call that moved the goroutine to another thread; code
+ * that reads errno after a possible park must take it afresh, as these do
+ * (docs/guide.md says so). */
+__attribute__((noinline)) static int errno_get(void) {
+  return errno;
+}
+__attribute__((noinline)) static void errno_set(int e) {
+  errno = e;
+}
+
+static void errno_keeper(void *arg) {
+  tg_chan *c = arg;
+  int mine = 1000 + (int)(tg_self() % 1000);
+  for (int i = 0; i < ERRNO_ROUNDS; i++) {
+    errno_set(mine + i);
+    tg_chan_recv(c, NULL);
+    if (errno_get() != mine + i)
+      atomic_fetch_add(&errno_bad, 1);
+    tg_yield();
+    if (errno_get() != mine + i)
+      atomic_fetch_add(&errno_bad, 1);
+  }
+  tg_chan_send(errno_fin, NULL);
+}
+
+static void test_errno_follows_goroutine(void **state) {
+  (void)state;
+  int old = tg_maxprocs(2);
+  tg_chan *c = tg_chan_make(0, 0);
+  errno_fin = tg_chan_make(0, ERRNO_GS);
+  for (int i = 0; i < ERRNO_GS; i++)
+    tg_go(errno_keeper, c);
+  char token = 0;
+  for (int i = 0; i < ERRNO_GS * ERRNO_ROUNDS; i++) {
+    errno_set(-1);
+    tg_chan_send(c, &token);
+  }
+  for (int i = 0; i < ERRNO_GS; i++)
+    tg_chan_recv(errno_fin, NULL);
+  assert_int_equal(errno_get(), -1);
+  assert_int_equal(atomic_load(&errno_bad), 0);
+  tg_chan_free(errno_fin);
+  tg_chan_free(c);
   tg_maxprocs(old);
 }
 
@@ -498,6 +555,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_million_goroutines),
       cmocka_unit_test(test_cross_p_handoff),
       cmocka_unit_test(test_readied_work_not_held_hostage),
+      cmocka_unit_test(test_errno_follows_goroutine),
       cmocka_unit_test(test_blocking_call_hands_p_off),
       cmocka_unit_test(test_global_deadlock),
       cmocka_unit_test(test_no_deadlock_while_sleeping),
