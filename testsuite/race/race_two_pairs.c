@@ -1,5 +1,10 @@
-/* Two distinct racing pairs give two reports, and the exit status is 66. */
+/* Two distinct racing pairs give two reports, and the exit status is 66,
+ * whatever the output: text on stderr; format=json, every report one JSON
+ * line with both accesses' symbolized stacks and the summary last;
+ * log_path=PATH, the reports in PATH.PID and not on stderr; TANGLE_REPORT_FD,
+ * a side channel with hello, each finding and the summary as JSON lines. */
 //! races: 2
+//! runs: text json log side
 //! stderr: ^Found 2 data race\(s\)$
 #include "race_test.h"
 

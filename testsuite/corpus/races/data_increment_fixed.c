@@ -1,4 +1,4 @@
-/* The twin of race_seed_data_increment: main reads data only after the
+/* The twin of data_increment_race: main reads data only after the
  * goroutine's send, which happens before the receive completes. */
 #include <stdio.h>
 #include <stdlib.h>
