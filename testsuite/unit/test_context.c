@@ -398,7 +398,7 @@ static void test_misuse(void **state) {
   expect_death("double_release", "fatal error: context: tg_ctx_release of a released context");
 }
 
-static const struct misuse_case cases[] = {
+static const struct child_scenario cases[] = {
     {"nil_parent", misuse_nil_parent},
     {"nil_key", misuse_nil_key},
     {"double_release", misuse_double_release},
@@ -406,7 +406,7 @@ static const struct misuse_case cases[] = {
 };
 
 int main(int argc, char **argv) {
-  misuse_dispatch(argc, argv, cases);
+  go_child_dispatch(argc, argv, cases);
   const struct CMUnitTest tests[] = {
       GO_TEST(test_background_and_todo),
       GO_TEST(test_with_cancel),
@@ -424,5 +424,5 @@ int main(int argc, char **argv) {
       GO_TEST(test_fired_timers_do_not_leak),
       GO_TEST(test_misuse),
   };
-  return sync_run_tests("context", tests, sizeof tests / sizeof tests[0]);
+  return go_run_tests("context", tests, sizeof tests / sizeof tests[0]);
 }

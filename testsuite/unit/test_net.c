@@ -3,7 +3,8 @@
  * waking parked goroutines, connect and listen errors, non-socket fds, and
  * the global deadlock check staying quiet while goroutines wait on I/O.
  * Only loopback addresses. No timed assertions: waits are for events. */
-#include "net_test_harness.h"
+#include "go_test_harness.h"
+#include "rt.h" /* tg__sched.nio_waiters: goroutines parked on the poller */
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,6 +19,19 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+static void run_void_body(void *arg) {
+  void (*body)(void);
+  memcpy(&body, &arg, sizeof body);
+  body();
+}
+
+/* From a cmocka test: run body as a goroutine and wait for it. */
+static void net_run(void (*body)(void)) {
+  void *arg;
+  memcpy(&arg, &body, sizeof arg);
+  go_run(run_void_body, arg);
+}
 
 /* A test body, run as a goroutine, and its cmocka test. */
 #define NET_TEST(name)                                                                             \
@@ -783,7 +797,7 @@ static void child_accept_and_late_dial(void) {
 
 static void test_no_deadlock_while_waiting_in_accept(void **state) {
   (void)state;
-  net_run_child("accept_and_late_dial");
+  expect_child_ok("accept_and_late_dial");
 }
 
 /* Stronger: no timer at all, every goroutine blocked (main on a channel,
@@ -818,7 +832,7 @@ static void child_external_client(void) {
 
 static void test_no_deadlock_external_client(void **state) {
   (void)state;
-  net_run_child("external_client");
+  expect_child_ok("external_client");
 }
 
 /* Control: the same shape with the acceptor blocked on a channel instead of
@@ -836,35 +850,14 @@ static void child_control_deadlock(void) {
 
 static void test_control_deadlock_is_reported(void **state) {
   (void)state;
-  char path[] = "/tmp/tangle_net_ctl_XXXXXX";
-  int fd = mkstemp(path);
-  assert_true(fd >= 0);
-  unlink(path);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, fd, 2);
-  char exe[4096];
-  ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  assert_true(len > 0);
-  exe[len] = 0;
-  char *argv[] = {exe, "--child", "control_deadlock", NULL};
-  pid_t pid;
-  assert_int_equal(posix_spawn(&pid, exe, &fa, NULL, argv, environ), 0);
-  posix_spawn_file_actions_destroy(&fa);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0)
-    ;
-  char out[16384];
-  ssize_t n = pread(fd, out, sizeof out - 1, 0);
-  close(fd);
-  out[n > 0 ? n : 0] = 0;
-  assert_true(WIFEXITED(status));
-  assert_int_equal(WEXITSTATUS(status), 2);
-  assert_non_null(strstr(out, "all goroutines are asleep - deadlock!"));
+  static struct child_result r;
+  run_child("control_deadlock", NULL, &r);
+  assert_int_equal(r.status, 2);
+  assert_non_null(strstr(r.err, "all goroutines are asleep - deadlock!"));
 }
 
 int main(int argc, char **argv) {
-  static const struct net_child_case children[] = {
+  static const struct child_scenario children[] = {
       {"accept_and_late_dial", child_accept_and_late_dial},
       {"external_client", child_external_client},
       {"control_deadlock", child_control_deadlock},
@@ -895,5 +888,6 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_no_deadlock_external_client),
       cmocka_unit_test(test_control_deadlock_is_reported),
   };
-  return net_test_main(argc, argv, tests, sizeof tests / sizeof tests[0], children);
+  go_child_dispatch(argc, argv, children);
+  return go_run_tests("net", tests, sizeof tests / sizeof tests[0]);
 }

@@ -231,14 +231,14 @@ static void test_release_more_than_held_panics(void **state) {
   expect_death("release_unheld", "panic: semaphore: released more than held");
 }
 
-static const struct misuse_case cases[] = {
+static const struct child_scenario cases[] = {
     {"release_more", misuse_release_more},
     {"release_unheld", misuse_release_unheld},
     {NULL, NULL},
 };
 
 int main(int argc, char **argv) {
-  misuse_dispatch(argc, argv, cases);
+  go_child_dispatch(argc, argv, cases);
   const struct CMUnitTest tests[] = {
       GO_TEST(test_acquire_release_accounting),
       GO_TEST(test_fifo_order),
@@ -250,5 +250,5 @@ int main(int argc, char **argv) {
       GO_TEST(test_request_larger_than_size),
       GO_TEST(test_release_more_than_held_panics),
   };
-  return sync_run_tests("semaphore", tests, sizeof tests / sizeof tests[0]);
+  return go_run_tests("semaphore", tests, sizeof tests / sizeof tests[0]);
 }

@@ -206,13 +206,13 @@ static void test_wait_without_mutex_panics(void **state) {
   expect_death("no_mutex", "panic: sync: Cond used without a mutex");
 }
 
-static const struct misuse_case cases[] = {
+static const struct child_scenario cases[] = {
     {"no_mutex", misuse_wait_without_mutex},
     {NULL, NULL},
 };
 
 int main(int argc, char **argv) {
-  misuse_dispatch(argc, argv, cases);
+  go_child_dispatch(argc, argv, cases);
   const struct CMUnitTest tests[] = {
       GO_TEST(test_signal_wakes_longest_waiter),
       GO_TEST(test_broadcast_wakes_all),
@@ -221,5 +221,5 @@ int main(int argc, char **argv) {
       GO_TEST(test_producer_consumer),
       GO_TEST(test_wait_without_mutex_panics),
   };
-  return sync_run_tests("sync_cond", tests, sizeof tests / sizeof tests[0]);
+  return go_run_tests("sync_cond", tests, sizeof tests / sizeof tests[0]);
 }

@@ -236,19 +236,19 @@ static void test_unlock_of_unlocked_is_fatal(void **state) {
   expect_death("double_unlock", "fatal error: sync: unlock of unlocked mutex");
 }
 
-static const struct misuse_case cases[] = {
+static const struct child_scenario cases[] = {
     {"unlock_unlocked", misuse_unlock_unlocked},
     {"double_unlock", misuse_double_unlock},
     {NULL, NULL},
 };
 
 int main(int argc, char **argv) {
-  misuse_dispatch(argc, argv, cases);
+  go_child_dispatch(argc, argv, cases);
   const struct CMUnitTest tests[] = {
       GO_TEST(test_zero_value_lock_unlock),          GO_TEST(test_trylock),
       GO_TEST(test_mutual_exclusion_counter),        GO_TEST(test_lock_blocks_until_unlock),
       GO_TEST(test_unlock_from_other_goroutine),     GO_TEST(test_starvation_mode_hands_off),
       GO_TEST(test_starving_mutex_keeps_fifo_order), GO_TEST(test_unlock_of_unlocked_is_fatal),
   };
-  return sync_run_tests("sync_mutex", tests, sizeof tests / sizeof tests[0]);
+  return go_run_tests("sync_mutex", tests, sizeof tests / sizeof tests[0]);
 }

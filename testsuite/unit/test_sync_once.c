@@ -139,5 +139,5 @@ int main(void) {
       GO_TEST(test_callers_wait_for_fn),
       GO_TEST(test_concurrent_first_calls),
   };
-  return sync_run_tests("sync_once", tests, sizeof tests / sizeof tests[0]);
+  return go_run_tests("sync_once", tests, sizeof tests / sizeof tests[0]);
 }

@@ -191,5 +191,5 @@ int main(void) {
       GO_TEST(test_put_get_same_p),        GO_TEST(test_other_p_steals),
       GO_TEST(test_objects_conserved),
   };
-  return sync_run_tests("sync_pool", tests, sizeof tests / sizeof tests[0]);
+  return go_run_tests("sync_pool", tests, sizeof tests / sizeof tests[0]);
 }

@@ -259,7 +259,7 @@ static void test_misuse_is_fatal(void **state) {
   expect_death("double_unlock", "fatal error: sync: Unlock of unlocked RWMutex");
 }
 
-static const struct misuse_case cases[] = {
+static const struct child_scenario cases[] = {
     {"runlock_unlocked", misuse_runlock_unlocked},
     {"runlock_write_locked", misuse_runlock_write_locked},
     {"unlock_unlocked", misuse_unlock_unlocked},
@@ -268,7 +268,7 @@ static const struct misuse_case cases[] = {
 };
 
 int main(int argc, char **argv) {
-  misuse_dispatch(argc, argv, cases);
+  go_child_dispatch(argc, argv, cases);
   const struct CMUnitTest tests[] = {
       GO_TEST(test_zero_value),
       GO_TEST(test_try_variants),
@@ -278,5 +278,5 @@ int main(int argc, char **argv) {
       GO_TEST(test_invariants_under_load),
       GO_TEST(test_misuse_is_fatal),
   };
-  return sync_run_tests("sync_rwmutex", tests, sizeof tests / sizeof tests[0]);
+  return go_run_tests("sync_rwmutex", tests, sizeof tests / sizeof tests[0]);
 }

@@ -136,7 +136,7 @@ static void test_misuse_panics(void **state) {
                "panic: sync: WaitGroup is reused before previous Wait has returned");
 }
 
-static const struct misuse_case cases[] = {
+static const struct child_scenario cases[] = {
     {"negative", misuse_negative},
     {"done_without_add", misuse_done_without_add},
     {"reused_early", misuse_reused_before_wait_returned},
@@ -144,7 +144,7 @@ static const struct misuse_case cases[] = {
 };
 
 int main(int argc, char **argv) {
-  misuse_dispatch(argc, argv, cases);
+  go_child_dispatch(argc, argv, cases);
   const struct CMUnitTest tests[] = {
       GO_TEST(test_zero_value_wait_returns_at_once),
       GO_TEST(test_wait_returns_after_all_done),
@@ -152,5 +152,5 @@ int main(int argc, char **argv) {
       GO_TEST(test_reuse_after_wait),
       GO_TEST(test_misuse_panics),
   };
-  return sync_run_tests("sync_waitgroup", tests, sizeof tests / sizeof tests[0]);
+  return go_run_tests("sync_waitgroup", tests, sizeof tests / sizeof tests[0]);
 }
