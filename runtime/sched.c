@@ -37,8 +37,9 @@
 #define G0_STACK_SIZE     ((size_t)1 << 20)
 #define GFREE_LOCAL_MAX   64
 #define SPIN_STEAL_ROUNDS 4
-#define SPIN_NS           1000000 /* how long an idle M keeps looking (busy, then napping) before it sleeps \
-                                   */
+#define SPIN_NS                                                                                    \
+  1000000 /* how long an idle M keeps looking (busy, then napping) before it sleeps                \
+           */
 
 /* The scheduler's shared state: see struct tg_sched. Fields are protected by
  * tg__sched.lock unless atomic. */
@@ -552,42 +553,33 @@ __attribute__((always_inline)) static inline struct tg_g *next_to_run(struct tg_
   return next ? next : &m->g0;
 }
 
-__attribute__((always_inline)) static inline void park_common(struct tg_m *m, struct tg_g *g) {
+/* The running goroutine stops; once its registers are saved, the next
+ * context releases `unlock` or runs fn(arg). */
+__attribute__((always_inline)) static inline void park(tg__lock *unlock, void (*fn)(void *),
+                                                       void *arg, int reason, const void *obj) {
+  struct tg_m *m = tg__getm_fast();
+  struct tg_g *g = m ? m->curg : NULL;
   if (!g || g->is_g0)
     tg__fatal("tangle: a blocking operation outside a goroutine (a thread the runtime does not "
               "run, or the scheduler itself)");
+  g->wait_reason = reason;
+  g->wait_obj = obj;
+  g->wait_since = tg__nanotime_coarse();
+  atomic_store_explicit(&g->status, TG_G_WAITING, memory_order_relaxed);
+  m->after_unlock = unlock;
+  m->after_fn = fn;
+  m->after_arg = arg;
   switch_to(m, g, next_to_run(m, g));
+  g->wait_reason = TG_WAIT_NONE;
+  g->wait_obj = NULL;
 }
 
 void tg__park(tg__lock *unlock, int reason, const void *obj) {
-  struct tg_m *m = tg__getm_fast();
-  struct tg_g *g = m ? m->curg : NULL;
-  if (g) {
-    g->wait_reason = reason;
-    g->wait_obj = obj;
-    g->wait_since = tg__nanotime_coarse();
-    atomic_store_explicit(&g->status, TG_G_WAITING, memory_order_relaxed);
-  }
-  m->after_unlock = unlock;
-  park_common(m, g);
-  g->wait_reason = TG_WAIT_NONE;
-  g->wait_obj = NULL;
+  park(unlock, NULL, NULL, reason, obj);
 }
 
 void tg__park_fn(void (*fn)(void *), void *arg, int reason, const void *obj) {
-  struct tg_m *m = tg__getm();
-  struct tg_g *g = m ? m->curg : NULL;
-  if (g) {
-    g->wait_reason = reason;
-    g->wait_obj = obj;
-    g->wait_since = tg__nanotime_coarse();
-    atomic_store_explicit(&g->status, TG_G_WAITING, memory_order_relaxed);
-  }
-  m->after_fn = fn;
-  m->after_arg = arg;
-  park_common(m, g);
-  g->wait_reason = TG_WAIT_NONE;
-  g->wait_obj = NULL;
+  park(NULL, fn, arg, reason, obj);
 }
 
 void tg__ready_global(struct tg_g *g) {
