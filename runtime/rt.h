@@ -175,8 +175,10 @@ struct tg_m {
   uint64_t rand_state;
   int *errno_loc; /* this thread's errno, which goroutines carry across threads */
   struct tg_m *all_next;
-  /* Work stealing: each P's switch count when this M last looked at it. */
+  /* Work stealing: each P's switch count and run-queue head when this M
+   * last looked at it. */
   uint64_t steal_seen[TG_MAX_PROCS];
+  uint64_t steal_seen_head[TG_MAX_PROCS];
 };
 
 #define TG_RUNQ_SIZE 256
@@ -195,6 +197,7 @@ struct tg_p {
   /* The owner's line. */
   _Alignas(64) _Atomic uint64_t switches; /* bumps at every schedule: sysmon, runnext thieves */
   uint32_t gq_countdown;                  /* schedules until the global queue is looked at */
+  _Atomic bool runq_first; /* sysmon: the queue starves behind runnext; take its head next */
   _Atomic uint32_t syscalltick;
   _Atomic int64_t timer0_when; /* earliest, or 0 when none */
   /* timers */

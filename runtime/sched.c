@@ -163,12 +163,8 @@ __attribute__((always_inline)) static inline void runq_put(struct tg_p *p, struc
   }
 }
 
-/* Owner only. */
-__attribute__((always_inline)) static inline struct tg_g *runq_get(struct tg_p *p) {
-  struct tg_g *next = atomic_load_explicit(&p->runnext, memory_order_relaxed);
-  if (next && atomic_compare_exchange_strong_explicit(&p->runnext, &next, NULL,
-                                                      memory_order_acq_rel, memory_order_relaxed))
-    return next;
+/* Owner only: the head of the queue, runnext aside. */
+__attribute__((always_inline)) static inline struct tg_g *runq_pop(struct tg_p *p) {
   for (;;) {
     uint32_t h = atomic_load_explicit(&p->runq_head, memory_order_acquire);
     uint32_t t = atomic_load_explicit(&p->runq_tail, memory_order_relaxed);
@@ -181,20 +177,36 @@ __attribute__((always_inline)) static inline struct tg_g *runq_get(struct tg_p *
   }
 }
 
-/* A short queue on a P that keeps switching is left to its owner: it will
- * get to those goroutines within microseconds, and moving them would split
+/* Owner only: runnext, else the queue's head; the queue first, once, when
+ * sysmon saw it starve behind runnext. */
+__attribute__((always_inline)) static inline struct tg_g *runq_get(struct tg_p *p) {
+  if (__builtin_expect(atomic_load_explicit(&p->runq_first, memory_order_relaxed), 0)) {
+    atomic_store_explicit(&p->runq_first, false, memory_order_relaxed);
+    struct tg_g *g = runq_pop(p);
+    if (g)
+      return g;
+  }
+  struct tg_g *next = atomic_load_explicit(&p->runnext, memory_order_relaxed);
+  if (next && atomic_compare_exchange_strong_explicit(&p->runnext, &next, NULL,
+                                                      memory_order_acq_rel, memory_order_relaxed))
+    return next;
+  return runq_pop(p);
+}
+
+/* A short queue that its P is working through is left to it: the owner
+ * gets to those goroutines within microseconds, and moving them would split
  * a chain of hand-offs (a pipeline, a ping-pong) over two threads, which
- * then wake each other through the kernel. Stolen from once the P is seen
- * stuck on one goroutine (no switch since this M last looked), or when the
- * queue is long. */
+ * then wake each other through the kernel. A thief takes it once it sees
+ * the queue not moving (its head where it was at this M's last look: the
+ * P is stuck on one goroutine, or busy handing off between two others
+ * through runnext), or when it is long. The runnext slot alone is left to
+ * a P that keeps switching. */
 #define STEAL_SHORT_QUEUE 4
 
-static bool p_busy_cycling(struct tg_m *m, struct tg_p *p2) {
-  if (atomic_load_explicit(&p2->status, memory_order_relaxed) != TG_P_RUNNING)
-    return false;
-  uint64_t sw = atomic_load_explicit(&p2->switches, memory_order_relaxed);
-  bool moved = sw != m->steal_seen[p2->id];
-  m->steal_seen[p2->id] = sw;
+/* Whether p2's value of *now moved since this M last looked; remembers it. */
+static bool seen_moved(uint64_t *seen, uint64_t now) {
+  bool moved = now != *seen;
+  *seen = now;
   return moved;
 }
 
@@ -202,16 +214,22 @@ static bool p_busy_cycling(struct tg_m *m, struct tg_p *p2) {
  * runnext, but only after giving p2 a moment to run it itself: a G readied
  * by a goroutine that is about to block belongs on that P. */
 static int runq_grab(struct tg_m *m, struct tg_p *p2, struct tg_g **batch, bool steal_next) {
-  bool cycling = m && p_busy_cycling(m, p2);
+  bool running = atomic_load_explicit(&p2->status, memory_order_relaxed) == TG_P_RUNNING;
+  bool switching =
+      m && running &&
+      seen_moved(&m->steal_seen[p2->id], atomic_load_explicit(&p2->switches, memory_order_relaxed));
+  bool draining = m && running &&
+                  seen_moved(&m->steal_seen_head[p2->id],
+                             atomic_load_explicit(&p2->runq_head, memory_order_relaxed));
   for (;;) {
     uint32_t h = atomic_load_explicit(&p2->runq_head, memory_order_acquire);
     uint32_t t = atomic_load_explicit(&p2->runq_tail, memory_order_acquire);
     uint32_t n = t - h;
-    if (cycling && n <= STEAL_SHORT_QUEUE)
+    if (n > 0 && n <= STEAL_SHORT_QUEUE && draining)
       return 0;
     n = n - n / 2;
     if (n == 0) {
-      if (!steal_next || cycling)
+      if (!steal_next || switching)
         return 0;
       struct tg_g *next = atomic_load_explicit(&p2->runnext, memory_order_acquire);
       if (!next)

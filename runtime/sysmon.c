@@ -21,6 +21,8 @@ struct p_seen {
   int64_t syscall_when;
   uint64_t switches;
   int64_t switch_when;
+  uint32_t runq_head;
+  int64_t runq_when;
 };
 
 static void *sysmon_main(void *arg) {
@@ -57,6 +59,18 @@ static void *sysmon_main(void *arg) {
           acted |= tg__retake_syscall_p(p, t);
         }
       } else if (st == TG_P_RUNNING) {
+        /* A queue that does not move while its P keeps switching: two
+         * goroutines hand off through runnext and the queue behind them
+         * starves (Go: runnext inherits the time slice). After 10 ms the
+         * P takes its next goroutine from the queue instead. */
+        uint32_t h = atomic_load(&p->runq_head);
+        if (h != s->runq_head || h == atomic_load(&p->runq_tail)) {
+          s->runq_head = h;
+          s->runq_when = now;
+        } else if (now - s->runq_when > 10 * TG_MILLISECOND) {
+          atomic_store_explicit(&p->runq_first, true, memory_order_relaxed);
+          s->runq_when = now;
+        }
         uint64_t sw = atomic_load(&p->switches);
         if (sw != s->switches) {
           s->switches = sw;

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <unistd.h>
 #include <stdatomic.h>
 #include <tangle.h>
 
@@ -205,6 +206,89 @@ static void test_readied_work_not_held_hostage(void **state) {
   run_hostages(1); /* runnext alone */
   run_hostages(3); /* runnext and a short queue */
   tg_maxprocs(old);
+}
+
+/* Two goroutines handing a value back and forth keep refilling their P's
+ * runnext; a third one queued behind them on the same P must still run:
+ * taken by the other P's thief (the queue does not drain), or, with one P,
+ * by its own P once sysmon sees the queue stuck (Go: runnext inherits the
+ * time slice, and a 10 ms slice ends). Without either this test waits
+ * until its deadline. */
+static tg_chan *handoff_ping, *handoff_pong, *handoff_wake;
+static atomic_int handoff_stop;
+
+static void queued_stopper(void *arg) {
+  (void)arg;
+  tg_chan_recv(handoff_wake, NULL);
+  atomic_store(&handoff_stop, 1);
+}
+
+/* Request and response: at every ping the ponger is parked on its
+ * receive, so readying it kicks whatever sat in runnext to the queue. */
+static void handoff_pinger(void *arg) {
+  char tok = 0;
+  for (long i = 0; !atomic_load(&handoff_stop); i++) {
+    if (i == 100)
+      tg_chan_send(handoff_wake, &tok); /* the stopper: runnext, then the queue */
+    tg_chan_send(handoff_ping, &tok);
+    tg_chan_recv(handoff_pong, NULL);
+  }
+  tg_chan_close(handoff_ping);
+  tg_chan_send(arg, &tok);
+}
+
+static void handoff_ponger(void *arg) {
+  char tok = 0;
+  while (tg_chan_recv(handoff_ping, NULL))
+    tg_chan_send(handoff_pong, &tok);
+  tg_chan_send(arg, &tok);
+}
+
+/* A plain thread, outside the runtime, so that no timer of the waiting
+ * side perturbs the hand-offs (a timer readies its goroutine into the
+ * runnext slot and lets the queue move). */
+static atomic_int starve_done;
+static void *handoff_watchdog(void *arg) {
+  (void)arg;
+  for (int i = 0; i < 2000 && !atomic_load(&starve_done); i++)
+    usleep(10000);
+  if (!atomic_load(&starve_done)) {
+    fprintf(stderr, "a goroutine queued behind hand-offs never ran (20 s)\n");
+    _exit(1);
+  }
+  return NULL;
+}
+
+static void run_queued_behind_handoffs(int procs) {
+  int old = tg_maxprocs(procs);
+  atomic_store(&handoff_stop, 0);
+  atomic_store(&starve_done, 0);
+  pthread_t wd;
+  assert_int_equal(pthread_create(&wd, NULL, handoff_watchdog, NULL), 0);
+  handoff_ping = tg_chan_make(1, 0);
+  handoff_pong = tg_chan_make(1, 0);
+  handoff_wake = tg_chan_make(1, 0);
+  tg_chan *fin = tg_chan_make(1, 2);
+  tg_go(queued_stopper, NULL);
+  tg_go(handoff_ponger, fin);
+  tg_go(handoff_pinger, fin);
+  tg_chan_recv(fin, NULL);
+  tg_chan_recv(fin, NULL);
+  atomic_store(&starve_done, 1);
+  tg_enter_blocking();
+  pthread_join(wd, NULL);
+  tg_exit_blocking();
+  tg_chan_free(fin);
+  tg_chan_free(handoff_ping);
+  tg_chan_free(handoff_pong);
+  tg_chan_free(handoff_wake);
+  tg_maxprocs(old);
+}
+
+static void test_queue_not_starved_by_handoffs(void **state) {
+  (void)state;
+  run_queued_behind_handoffs(1);
+  run_queued_behind_handoffs(2);
 }
 
 /* errno belongs to the goroutine: each one sets its own, parks, maybe
@@ -556,6 +640,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_cross_p_handoff),
       cmocka_unit_test(test_readied_work_not_held_hostage),
       cmocka_unit_test(test_errno_follows_goroutine),
+      cmocka_unit_test(test_queue_not_starved_by_handoffs),
       cmocka_unit_test(test_blocking_call_hands_p_off),
       cmocka_unit_test(test_global_deadlock),
       cmocka_unit_test(test_no_deadlock_while_sleeping),
