@@ -275,6 +275,11 @@ void tg__ready(struct tg_g *g);
 /* Ready from a context with no P (timer fired by an idle M, the poller). */
 void tg__ready_global(struct tg_g *g);
 uint32_t tg__fastrand(void);
+/* A uniform value in [0, n) from tg__fastrand without a division
+ * (Lemire's multiply-shift; Go's fastrandn). */
+static inline uint32_t tg__fastrandn(uint32_t n) {
+  return (uint32_t)(((uint64_t)tg__fastrand() * n) >> 32);
+}
 /* A clock for "waiting since" stamps on hot paths: a plain load of a value
  * sysmon refreshes at every wake-up (at least every 10 ms). */
 extern _Atomic int64_t tg__coarse_clock;

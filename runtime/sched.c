@@ -72,7 +72,7 @@ static inline uint64_t rand_next(uint64_t *s) {
 }
 
 uint32_t tg__fastrand(void) {
-  struct tg_m *m = tg__getm();
+  struct tg_m *m = tg__getm_fast();
   if (!m) {
     static _Atomic uint64_t fallback; /* threads outside the runtime */
     uint64_t s = atomic_fetch_add(&fallback, 0x9E3779B97F4A7C15ULL);
@@ -641,7 +641,7 @@ static struct tg_g *steal_work(struct tg_m *m) {
   int n = tg__sched.nprocs;
   for (int round = 0; round < SPIN_STEAL_ROUNDS; round++) {
     bool last = round == SPIN_STEAL_ROUNDS - 1;
-    uint32_t start = tg__fastrand() % (uint32_t)n;
+    uint32_t start = tg__fastrandn((uint32_t)n);
     for (int i = 0; i < n; i++) {
       struct tg_p *p2 = tg__sched.allp[(start + i) % n];
       if (!p2 || p2 == p)

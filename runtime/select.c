@@ -256,7 +256,7 @@ static int select_impl(tg_case *cases, int n, bool block, void *pc) {
     } else {
       s.lock[s.nlock++] = (uint16_t)i;
     }
-    uint32_t j = npoll ? tg__fastrand() % (uint32_t)(npoll + 1) : 0;
+    uint32_t j = npoll ? tg__fastrandn((uint32_t)npoll + 1) : 0;
     s.poll[npoll] = s.poll[j];
     s.poll[j] = (uint16_t)i;
     npoll++;
@@ -386,8 +386,10 @@ done:
   if (chosen >= 0 && cases[chosen].kind_ == TG__CASE_RECV && cases[chosen].chan_ &&
       cases[chosen].chan_->race_timer)
     tg__race_acquire(cases[chosen].chan_->race_timer);
-  free(heap_orders);
-  free(heap_sgs);
+  if (__builtin_expect(heap_orders || heap_sgs, 0)) {
+    free(heap_orders);
+    free(heap_sgs);
+  }
   return chosen;
 }
 
