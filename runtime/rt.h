@@ -222,6 +222,8 @@ struct tg_sched {
   struct tg_m *midle;
   int nmidle;
   _Atomic int nmspinning;
+  _Atomic int nnapping;     /* spinning Ms napping between looks for work */
+  _Atomic uint32_t nap_seq; /* futex they nap on; bumped for global-queue work */
   int mcount;
   int nprocs;
   struct tg_p **allp;

@@ -605,6 +605,12 @@ void tg__ready_global(struct tg_g *g) {
   tg__lock_acquire(&tg__sched.lock);
   globrunq_put_batch_locked(g, g, 1);
   tg__lock_release(&tg__sched.lock);
+  /* Work no P owns (I/O, a timer fired without a P): a napping spinning M
+   * would make wakep do nothing, and the work would wait for its nap. */
+  if (atomic_load(&tg__sched.nnapping)) {
+    atomic_fetch_add(&tg__sched.nap_seq, 1);
+    tg__futex_wake(&tg__sched.nap_seq, 1);
+  }
   wakep();
   /* An M asleep in the poller owns no P but may be the only one that can
    * take this goroutine. */
@@ -714,12 +720,14 @@ top:;
         spin_pause *= 2;
       } else {
         /* Still counted as spinning (so wakep does not wake yet another
-         * M), but napping: what is left to look at belongs to Ps that keep
-         * switching, and a thread that shares a CPU with them must not
-         * take it from them. Go's spinning M sleeps the same way before it
-         * steals a runnext. */
-        struct timespec nap = {0, 5000};
-        nanosleep(&nap, NULL);
+         * M), but napping (tg__ready_global cuts the nap short): what is left to look at belongs to
+         * Ps that keep switching, and a thread that shares a CPU with them must not take it from
+         * them. Go's spinning M sleeps the same way before it steals a runnext. */
+        uint32_t seq = atomic_load(&tg__sched.nap_seq);
+        atomic_fetch_add(&tg__sched.nnapping, 1);
+        if (!atomic_load(&tg__sched.gq_size))
+          tg__futex_wait(&tg__sched.nap_seq, seq, 5000);
+        atomic_fetch_sub(&tg__sched.nnapping, 1);
       }
     } while (tg_now() < deadline);
   }
