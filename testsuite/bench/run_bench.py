@@ -435,7 +435,7 @@ def main():
     ap.add_argument("--race-lib", help="libtangle_race.a")
     ap.add_argument("--cc", default=os.environ.get("CC", "cc"))
     ap.add_argument("--clang", default="clang")
-    ap.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", "3")))
+    ap.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", "5")))
     ap.add_argument("--scale", type=float, default=float(os.environ.get("BENCH_SCALE", "1")),
                     help="multiplies every op count (0.01 for a smoke run)")
     ap.add_argument("--only", default=os.environ.get("BENCH_ONLY", ""),
