@@ -158,6 +158,7 @@ struct tg_m {
   struct tg_p *p;
   int id;
   bool spinning;
+  bool spin_fruitless; /* its last spin found nothing it could take */
   _Atomic uint32_t park_futex;
   struct tg_m *idle_next;
   struct tg_p *next_p;         /* handed over by the M that woke it */

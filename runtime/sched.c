@@ -701,7 +701,10 @@ top:;
       atomic_fetch_add(&tg__sched.nmspinning, 1);
     }
     int64_t deadline = tg_now() + SPIN_NS;
-    int spin_pause = 16;
+    /* Back from a fruitless spin (the re-check below found only work its
+     * own P is getting through): straight to napping. */
+    int spin_pause = m->spin_fruitless ? 1024 : 16;
+    m->spin_fruitless = false;
     do {
       if ((g = steal_work(m)) || (g = runnable_local(m, false)))
         goto found_spinning;
@@ -720,9 +723,10 @@ top:;
         spin_pause *= 2;
       } else {
         /* Still counted as spinning (so wakep does not wake yet another
-         * M), but napping (tg__ready_global cuts the nap short): what is left to look at belongs to
-         * Ps that keep switching, and a thread that shares a CPU with them must not take it from
-         * them. Go's spinning M sleeps the same way before it steals a runnext. */
+         * M), but napping (tg__ready_global cuts the nap short): what is
+         * left to look at belongs to Ps that keep switching, and a thread
+         * that shares a CPU with them must not take it from them. Go's
+         * spinning M sleeps the same way before it steals a runnext. */
         uint32_t seq = atomic_load(&tg__sched.nap_seq);
         atomic_fetch_add(&tg__sched.nnapping, 1);
         if (!atomic_load(&tg__sched.gq_size))
@@ -767,6 +771,7 @@ drop:
       if (p2) {
         acquirep(m, p2);
         m->spinning = true;
+        m->spin_fruitless = true;
         atomic_fetch_add(&tg__sched.nmspinning, 1);
         goto top;
       }
