@@ -39,8 +39,16 @@ struct wf_held {
   struct wf_stat *st; /* its statistics (starvation.c) */
   uint8_t kind;       /* TG_RES_MUTEX, _RWMUTEX_R, _RWMUTEX_W, _ONCE, _SEM */
   bool tried;         /* acquired by a trylock: no lock-order edge into it */
+  bool plain;         /* exclusive, held once, no hold time measured: its
+                         release takes the fast path */
   uint32_t count;     /* semaphore acquisitions */
   int64_t since;
+  /* Where it was acquired. The fast path records only the call site
+   * (at.pcs[0], at.n = 1) and the depth of the goroutine's shadow call
+   * stack (`lazy`, nonzero): the callers are copied out of it when they
+   * are about to be lost (a return below that depth, the goroutine's end)
+   * or needed (it blocks, takes another lock): tg__wf_keep_stacks. */
+  uint32_t lazy;
   struct wf_stack at;
 };
 
@@ -225,6 +233,15 @@ uint32_t tg__lockorder_class(struct wf_res *r, const struct wf_stack *at);
 uintptr_t tg__lockorder_class_site(uint32_t cls);
 
 /* ---- starvation.c ------------------------------------------------------- */
+#define WF_STAT_HIST 40
+/* One goroutine's figures for one lock (lock_stat's), written by it alone. */
+struct wf_stat {
+  struct wf_res *res;
+  uint64_t acq, contended, nhold;
+  int64_t wait_sum, wait_min, wait_max, hold_sum, hold_min, hold_max;
+  uint32_t wait_hist[WF_STAT_HIST], hold_hist[WF_STAT_HIST];
+  bool reported;
+};
 /* The running goroutine's statistics for a lock (made on first use). */
 struct wf_stat *tg__starv_stat(struct wf_g *w, struct wf_res *r);
 void tg__starv_acquired(struct wf_g *w, struct wf_stat *st, int64_t waited_ns, bool contended);
