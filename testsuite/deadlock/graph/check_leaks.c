@@ -6,9 +6,7 @@
 #include <string.h>
 #include <tangle.h>
 
-static void worker(void *p) {
-  tg_chan_recv(p, NULL);
-}
+static void worker(void *p) { tg_chan_recv(p, NULL); }
 
 int main(int argc, char **argv) {
   int fixed = argc > 1 && strcmp(argv[1], "fixed") == 0;

@@ -8,9 +8,7 @@ static void sleeper(void *p) {
   tg_sleep(10 * TG_SECOND);
 }
 
-static void blocked(void *p) {
-  tg_chan_recv(p, NULL);
-}
+static void blocked(void *p) { tg_chan_recv(p, NULL); }
 
 int main(void) {
   tg_go(sleeper, NULL);

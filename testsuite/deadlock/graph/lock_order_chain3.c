@@ -18,16 +18,8 @@ static void nest(tg_mutex *x, tg_mutex *y) {
   tg_mutex_unlock(x);
 }
 
-static void g_ab(void *p) {
-  (void)p;
-  nest(&a, &b);
-  tg_waitgroup_done(&wg);
-}
-static void g_bc(void *p) {
-  (void)p;
-  nest(&b, &c);
-  tg_waitgroup_done(&wg);
-}
+static void g_ab(void *p) { (void)p; nest(&a, &b); tg_waitgroup_done(&wg); }
+static void g_bc(void *p) { (void)p; nest(&b, &c); tg_waitgroup_done(&wg); }
 static void g_ca(void *p) {
   (void)p;
   if (fixed)
