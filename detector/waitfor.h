@@ -210,6 +210,17 @@ struct wf_hop {
 /* Reports a cycle (or a chain ending at an exited holder); `why` is the
  * one-line message. */
 void tg__wf_report_deadlock(const char *why, struct wf_hop *hops, int n, bool cycle);
+/* How a goroutine waits, in Go's words ("sync.WaitGroup.Wait"). */
+const char *tg__wf_wait_words(int kind);
+/* Returns once w's goroutine has parked (a goroutine between its wait hook
+ * and its park), or after 100 ms. */
+void tg__wf_await_parked(struct wf_g *w);
+
+/* ---- waitfor_report_stuck.c --------------------------------------------- */
+/* Goroutines blocked on one resource no goroutine that can still run can
+ * reach (hops[i].res, .kind are the same for all): a deadlock without a
+ * cycle, decided as Go's GC-based leak detection decides it. */
+void tg__wf_report_unreachable(struct wf_hop *hops, int n);
 
 /* ---- waitfor_scan.c: owner-less waits, the monitor ---------------------- */
 void tg__wf_monitor_kick(void);

@@ -40,6 +40,8 @@
 #ifdef TANGLE_RACE
 #include "waitfor.h"
 
+#include "race_state.h"
+
 #include <fcntl.h>
 #include <link.h>
 #include <malloc.h>
@@ -134,6 +136,8 @@ static struct {
   int nexcl;
   struct range *statics;
   int nstatics;
+  struct range libdata[64]; /* static data that is not a root (not_a_root) */
+  int nlibdata;
   struct region *maps;
   int nmaps;
   struct range *objs; /* heap blocks, sorted */
@@ -200,14 +204,33 @@ static void push_minus_excluded(uintptr_t lo, uintptr_t hi) {
     push_work(lo, hi);
 }
 
+/* Libraries whose static data is not a root: the C library (its malloc
+ * arena's bins lead to free chunks holding what freed structures pointed
+ * to) and the detectors' own dependencies (symbolizer, unwinder). A
+ * program does not keep the only reference to a channel there. */
+static bool not_a_root(const char *name) {
+  static const char *const libs[] = {"/libc.so", "/libdw.so", "/libelf.so", "/libunwind",
+                                     "/libz.so", "/liblzma.so", "/libbz2.so", "/libzstd.so"};
+  for (size_t i = 0; name && i < sizeof libs / sizeof libs[0]; i++)
+    if (strstr(name, libs[i]))
+      return true;
+  return false;
+}
+
 static int static_cb(struct dl_phdr_info *info, size_t size, void *ctx) {
   (void)size, (void)ctx;
+  bool skip = not_a_root(info->dlpi_name);
   for (int i = 0; i < info->dlpi_phnum; i++) {
     const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-    if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W) || S.nstatics == 512)
+    if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W))
       continue;
     uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
-    S.statics[S.nstatics++] = (struct range){lo, lo + ph->p_memsz};
+    /* whole pages: the segment's end shares its last page with .bss */
+    uintptr_t hi = (lo + ph->p_memsz + 4095) & ~(uintptr_t)4095;
+    if (skip && S.nlibdata < 64)
+      S.libdata[S.nlibdata++] = (struct range){lo, hi};
+    else if (!skip && S.nstatics < 512)
+      S.statics[S.nstatics++] = (struct range){lo, lo + ph->p_memsz};
   }
   return 0;
 }
@@ -271,16 +294,36 @@ static void add_obj(uintptr_t lo, uintptr_t hi) {
     S.objs[S.nobjs++] = (struct range){lo, hi};
 }
 
+/* The value glibc writes into the second word of a chunk it puts in a
+ * thread's cache (tcache_key, random per process; 0 if unknown): read from
+ * a chunk freed for the purpose at start-up. */
+static uintptr_t tcache_key;
+
+static void learn_tcache_key(void) {
+  void *p = __libc_malloc(40);
+  if (!p)
+    return;
+  __libc_free(p);
+  uintptr_t w[2];
+  if (read_words((uintptr_t)p, w, 2) && w[1] > 4096)
+    tcache_key = w[1];
+}
+
 /* glibc's main arena is one run of chunks from the heap's start: a chunk is
  * [prev_size, size | flags] and its user bytes (up to and including the
- * next chunk's prev_size word); the next starts size bytes on. Free chunks are kept too (scanning
- * one is merely conservative). Any inconsistency (the heap changed under the walk) fails the walk.
- */
+ * next chunk's prev_size word); the next starts size bytes on. Free chunks
+ * are not blocks: they keep the stale contents of what they held (a freed
+ * structure that pointed to a channel), and the arena's bins lead to them.
+ * A chunk is free when the next one's PREV_INUSE bit is clear (the bins),
+ * or when its second word is the tcache key (a thread's cache); fastbin
+ * chunks look in use and stay blocks (conservative). Any inconsistency (the
+ * heap changed under the walk) fails the walk. */
 static bool walk_heap(uintptr_t lo, uintptr_t hi) {
   uintptr_t win_lo = 0, win_hi = 0;
   uintptr_t p = lo;
+  int prev_obj = -1; /* the block the previous chunk became, if any */
   while (p + 16 <= hi) {
-    if (p + 16 > win_hi || p < win_lo) {
+    if (p + 32 > win_hi || p < win_lo) {
       size_t want = hi - p < BUF_SIZE ? hi - p : BUF_SIZE;
       size_t got = read_mem(p, S.buf, want);
       if (got < 16)
@@ -288,15 +331,23 @@ static bool walk_heap(uintptr_t lo, uintptr_t hi) {
       win_lo = p;
       win_hi = p + (got & ~(size_t)7);
     }
-    uintptr_t size = ((uintptr_t *)(S.buf + (p - win_lo)))[1] & ~(uintptr_t)7;
+    const uintptr_t *hdr = (const uintptr_t *)(S.buf + (p - win_lo));
+    uintptr_t size = hdr[1] & ~(uintptr_t)7;
     if (size < 32 || (size & 15))
       return false;
+    if (!(hdr[1] & 1) && prev_obj >= 0 && prev_obj == S.nobjs - 1)
+      S.nobjs--; /* the previous chunk is free */
+    prev_obj = -1;
     if (p + size > hi) { /* the top chunk, read while the heap grew */
       add_obj(p + 16, hi);
       return true;
     }
+    bool cached = tcache_key && p + 32 <= win_hi && hdr[3] == tcache_key;
     /* an in-use chunk's bytes run into the next chunk's prev_size field */
-    add_obj(p + 16, p + size + 8 <= hi ? p + size + 8 : hi);
+    if (!cached) {
+      add_obj(p + 16, p + size + 8 <= hi ? p + size + 8 : hi);
+      prev_obj = S.nobjs - 1;
+    }
     p += size;
   }
   return true;
@@ -658,6 +709,7 @@ static bool analyse(void) {
       S.c[i].hi = main_stack.hi;
     }
   S.nstatics = 0;
+  S.nlibdata = 0;
   dl_iterate_phdr(static_cb, NULL);
 
   /* Never scanned: goroutine stacks (scanned as goroutines), goroutine
@@ -689,6 +741,8 @@ static bool analyse(void) {
     add_excl(excluded[i][0], excluded[i][1]);
   tg__lock_release(&excl_lock);
   add_excl(S.self_lo, S.self_hi);
+  for (int i = 0; i < S.nlibdata; i++)
+    add_excl(S.libdata[i].lo, S.libdata[i].hi);
   /* Goroutine stacks come from slabs that also hold the stacks of finished
    * goroutines, with their stale frames: a slab is never scanned as memory,
    * only its live goroutines' stacks are, as goroutines. */
@@ -957,6 +1011,38 @@ static void report_exited_holders(void) {
   }
 }
 
+/* The stuck goroutines on owner-less resources that no cycle explained: each
+ * is blocked on something nothing able to run can reach. One report per
+ * resource, with every goroutine stuck on it. */
+static void report_unreachable(void) {
+  for (int i = 0; i < S.n; i++) {
+    struct cand *c = &S.c[i];
+    if (c->live || !c->w || c->w->reported || !ownerless(c->kind))
+      continue;
+    bool one_chan = c->kind == TG_RES_SELECT && c->nres == 1;
+    const void *res = one_chan ? (const void *)c->res_list[0] : c->res;
+    int kind = one_chan ? TG_RES_CHAN : c->kind;
+    struct wf_hop hops[64];
+    int n = 0;
+    tg__lock_acquire(&tg__wf_graph_lock);
+    for (int j = i; j < S.n && n < 64; j++) {
+      struct cand *o = &S.c[j];
+      if (o->live || !o->w || o->w->reported || !ownerless(o->kind))
+        continue;
+      bool o_one = o->kind == TG_RES_SELECT && o->nres == 1;
+      const void *ores = o_one ? (const void *)o->res_list[0] : o->res;
+      int okind = o_one ? TG_RES_CHAN : o->kind;
+      if (j != i && (ores != res || okind != kind || kind == TG_RES_SELECT))
+        continue;
+      o->w->reported = true;
+      hops[n++] = (struct wf_hop){.w = o->w, .res = ores, .kind = okind, .ownerless = true};
+    }
+    tg__lock_release(&tg__wf_graph_lock);
+    if (n)
+      tg__wf_report_unreachable(hops, n);
+  }
+}
+
 static void report_cycles(void) {
   report_exited_holders();
   int nstuck = 0;
@@ -969,8 +1055,10 @@ static void report_cycles(void) {
   }
   if (dbg)
     fprintf(stderr, "tangle-waitfor: %d stuck\n", nstuck);
-  if (nstuck < 2)
+  if (nstuck < 2) {
+    report_unreachable();
     return;
+  }
   adj = tg__wf_alloc((size_t)S.n * (size_t)S.n);
   for (int j = 0; j < S.n; j++) {
     if (S.c[j].live)
@@ -1071,6 +1159,7 @@ static void report_cycles(void) {
   tg__wf_free(stk, (size_t)S.n * sizeof *stk);
   tg__wf_free(adj, (size_t)S.n * (size_t)S.n);
   adj = NULL;
+  report_unreachable();
 }
 
 /* ---- the monitor thread ---------------------------------------------------- */
@@ -1163,6 +1252,7 @@ static void monitor_start(void) {
   S.objs = tg__wf_alloc(MAX_OBJS * sizeof *S.objs);
   S.mark = tg__wf_alloc(MAX_OBJS);
   S.buf = tg__wf_alloc(BUF_SIZE);
+  learn_tcache_key();
   const char *d = getenv("TANGLE_WF_DEBUG");
   dbg = d ? atoi(d) : 0;
   /* The scanner's own static state holds candidates' addresses. */
