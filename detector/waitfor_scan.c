@@ -54,7 +54,6 @@
 #include <time.h>
 #include <unistd.h>
 
-
 #define MIN_WAIT_NS (50 * TG_MILLISECOND) /* a wait younger than this is live */
 #define PERIOD_NS   (60 * TG_MILLISECOND)
 #define WINDOW      4096 /* how far below an embedded resource a pointer may be */
@@ -209,7 +208,7 @@ static void push_minus_excluded(uintptr_t lo, uintptr_t hi) {
  * to) and the detectors' own dependencies (symbolizer, unwinder). A
  * program does not keep the only reference to a channel there. */
 static bool not_a_root(const char *name) {
-  static const char *const libs[] = {"/libc.so", "/libdw.so", "/libelf.so", "/libunwind",
+  static const char *const libs[] = {"/libc.so", "/libdw.so",   "/libelf.so", "/libunwind",
                                      "/libz.so", "/liblzma.so", "/libbz2.so", "/libzstd.so"};
   for (size_t i = 0; name && i < sizeof libs / sizeof libs[0]; i++)
     if (strstr(name, libs[i]))

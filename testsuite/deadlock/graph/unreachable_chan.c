@@ -5,7 +5,9 @@
  *   (none)  the channel was made by a function that returned: nobody else
  *           has it. Reported.
  *   freed   the only other copy of the pointer was in a heap block that was
- *           freed (a free chunk keeps stale bytes): still reported.
+ *           freed, by another goroutine (the chunk sits in the cache of
+ *           a thread, whose stack is a root, and keeps stale bytes): still
+ *           reported.
  *   fixed   main keeps the channel in a heap block it can reach, and
  *           closes it at the end: silent.
  *   timer   only a timer can complete the wait (tg_after): silent.
@@ -24,6 +26,11 @@ struct box {
 static tg_chan *global;
 static tg_waitgroup wg;
 
+static void freer(void *arg) {
+  free(arg);
+  tg_waitgroup_done(&wg);
+}
+
 static void waiter(void *arg) {
   tg_chan_recv(arg, NULL);
   tg_waitgroup_done(&wg);
@@ -37,36 +44,46 @@ __attribute__((noinline)) static void start(const char *mode, struct box **keep)
   b->c = c;
   tg_waitgroup_add(&wg, 1);
   tg_go(waiter, c);
-  if (strcmp(mode, "freed") == 0)
-    free(b);
-  else if (strcmp(mode, "fixed") == 0)
+  if (strcmp(mode, "freed") == 0) {
+    tg_waitgroup_add(&wg, 1);
+    tg_go(freer, b);
+  } else if (strcmp(mode, "fixed") == 0)
     *keep = b;
   else
     free(b), b = NULL;
 }
 
-/* start()'s locals may linger below main's frame: overwrite them, as a
- * precise collector would know them dead. */
-__attribute__((noinline)) static void scrub(void) {
-  volatile char junk[8192];
-  memset((char *)junk, 0, sizeof junk);
+struct job {
+  const char *mode;
+  struct box *keep;
+  tg_chan *started;
+};
+
+/* start() runs on a goroutine of its own that then exits: main's stack
+ * never holds the channel (a conservative scan of main's frames could
+ * find a stale copy of it there). */
+static void spawner(void *arg) {
+  struct job *j = arg;
+  start(j->mode, &j->keep);
+  tg_chan_close(j->started);
 }
 
 int main(int argc, char **argv) {
-  const char *mode = argc > 1 ? argv[1] : "";
-  struct box *keep = NULL;
-  start(mode, &keep);
-  scrub();
+  static struct job j;
+  j.mode = argc > 1 ? argv[1] : "";
+  j.started = tg_chan_make(0, 0);
+  tg_go(spawner, &j);
+  tg_chan_recv(j.started, NULL);
   tg_sleep(400 * TG_MILLISECOND);
-  if (keep) {
-    tg_chan_close(keep->c);
+  if (j.keep) {
+    tg_chan_close(j.keep->c);
     tg_waitgroup_wait(&wg);
   }
   if (global) {
     tg_chan_close(global);
     tg_waitgroup_wait(&wg);
   }
-  if (strcmp(mode, "timer") == 0)
+  if (strcmp(j.mode, "timer") == 0)
     tg_waitgroup_wait(&wg);
   printf("main exits\n");
   return 0;
