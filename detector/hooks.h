@@ -61,11 +61,14 @@ void tg__race_free_sync(const void *addr);
  * resource; a lock is acquired or released by the running goroutine. */
 void tg__wf_wait_begin(const void *res, enum tg_res_kind kind);
 void tg__wf_wait_end(const void *res, enum tg_res_kind kind);
-void tg__wf_lock_acquired(const void *lock, enum tg_res_kind kind);
+/* `pc` is the acquisition's call site in the program (the public API
+ * function's return address): the start of the lock's "acquired at" stack,
+ * whose callers come from the race detector's shadow call stack. */
+void tg__wf_lock_acquired(const void *lock, enum tg_res_kind kind, const void *pc);
 void tg__wf_lock_released(const void *lock, enum tg_res_kind kind);
 /* A lock acquired by a trylock (TryLock, TryRLock, TryAcquire): held like
  * any other, but it adds no lock-order edge, since a trylock cannot wait. */
-void tg__wf_lock_tried(const void *lock, enum tg_res_kind kind);
+void tg__wf_lock_tried(const void *lock, enum tg_res_kind kind, const void *pc);
 #define TG_RACE_ENABLED 1
 #else
 #define TG__NOOP __attribute__((always_inline, unused)) static inline
@@ -82,9 +85,9 @@ TG__NOOP void tg__race_write_range_g(struct tg_g *g, const void *a, size_t n, vo
 TG__NOOP void tg__race_free_sync(const void *a) { (void)a; }
 TG__NOOP void tg__wf_wait_begin(const void *r, enum tg_res_kind k) { (void)r; (void)k; }
 TG__NOOP void tg__wf_wait_end(const void *r, enum tg_res_kind k) { (void)r; (void)k; }
-TG__NOOP void tg__wf_lock_acquired(const void *l, enum tg_res_kind k) { (void)l; (void)k; }
+TG__NOOP void tg__wf_lock_acquired(const void *l, enum tg_res_kind k, const void *pc) { (void)l; (void)k; (void)pc; }
 TG__NOOP void tg__wf_lock_released(const void *l, enum tg_res_kind k) { (void)l; (void)k; }
-TG__NOOP void tg__wf_lock_tried(const void *l, enum tg_res_kind k) { (void)l; (void)k; }
+TG__NOOP void tg__wf_lock_tried(const void *l, enum tg_res_kind k, const void *pc) { (void)l; (void)k; (void)pc; }
 #define TG_RACE_ENABLED 0
 #endif
 

@@ -1,7 +1,7 @@
 /* Lock-order inversions, after Linux's lockdep (race build only).
  *
  * A lock's class is the place in the program where the lock was first
- * acquired: the first frame of that acquisition outside the runtime (tangle's
+ * acquired: the call site of that acquisition in the program (tangle's
  * locks are plain zeroed memory with no initializer to name them, so the
  * first Lock call site stands for the lock's "definition"). Two locks first
  * taken on the same line share a class.
@@ -136,9 +136,10 @@ static uint32_t class_lookup(uintptr_t site, int kind) {
 }
 
 uint32_t tg__lockorder_class(struct wf_res *r, const struct wf_stack *at) {
-  uintptr_t site = tg__wf_user_pc(at->pcs, at->n);
-  if (!site && at->n)
-    site = at->pcs[0];
+  /* The acquisition's call site in the program: the runtime passes it as
+   * the stack's first pc (no symbolization here: the first lock of a
+   * program must not pay for loading debug information). */
+  uintptr_t site = at->n ? at->pcs[0] : 0;
   tg__lock_acquire(&lo_lock);
   uint32_t c = r->cls;
   if (!c) {

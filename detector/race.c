@@ -302,6 +302,8 @@ void tg__race_go_end(struct tg_g *g) {
   struct tg_race_g *r = g->race;
   if (!r)
     return;
+  if (r->wf_mark)
+    tg__wf_keep_stacks(r); /* a goroutine that exits holding a lock */
   g->race = NULL;
   /* The next goroutine on this stack must not inherit its history. */
   if (r->stack_lo && r->stack_touched < r->stack_hi)

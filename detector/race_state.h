@@ -39,7 +39,14 @@ struct tg_race_g {
   struct tg_vc *fence_rel;      /* its clock at the last release fence */
   struct tg_vc *acq_pending;    /* clocks seen by relaxed loads, for acquire fences */
   struct tg_race_g *free_next;
+  /* The wait-for graph keeps the acquisition stacks of held locks as a
+   * depth into stk (waitfor.c): before a function return drops the stack
+   * below wf_mark, those frames are copied out (tg__wf_keep_stacks). */
+  uint32_t wf_mark;
 };
+/* Copies the frames of g's lazily recorded held locks out of its shadow
+ * call stack (waitfor.c); run by g itself. */
+void tg__wf_keep_stacks(struct tg_race_g *r);
 
 /* A slot: one timeline of epochs, held by one goroutine at a time. */
 struct tg_slot {

@@ -20,15 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HIST 40
-
-struct wf_stat {
-  struct wf_res *res;
-  uint64_t acq, contended, nhold;
-  int64_t wait_sum, wait_min, wait_max, hold_sum, hold_min, hold_max;
-  uint32_t wait_hist[HIST], hold_hist[HIST];
-  bool reported;
-};
+#define HIST WF_STAT_HIST
 
 struct wf_stat_table {
   int cap; /* a power of two */

@@ -259,6 +259,8 @@ TSAN_API void __tsan_func_exit(void) {
   if (__builtin_expect(!r || !r->depth, 0))
     return;
   r->depth--;
+  if (__builtin_expect(r->depth < r->wf_mark, 0))
+    tg__wf_keep_stacks(r); /* stk[0, mark) is still intact: no push since */
   /* A call that left nothing in the history (every access it made was
    * already recorded this epoch) is taken back out: a hot loop calling a
    * small function does not flush older accesses out of the history. */

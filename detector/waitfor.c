@@ -14,6 +14,8 @@
 #ifdef TANGLE_RACE
 #include "waitfor.h"
 
+#include "race_state.h"
+
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -229,7 +231,7 @@ static void node_init(struct wf_g *w, struct tg_g *g) {
  * of the goroutine that last used this tg_g is reused. A node that still
  * holds locks stays behind as the record of an exited holder, and so does
  * one with statistics (the starvation report may need its figures). */
-static struct wf_g *renew(struct tg_g *g, struct wf_g *old) {
+static __attribute__((noinline)) struct wf_g *renew(struct tg_g *g, struct wf_g *old) {
   if (old) {
     old->exited = true;
     if (old->nheld == 0 && old->nstats == 0) {
@@ -238,6 +240,9 @@ static struct wf_g *renew(struct tg_g *g, struct wf_g *old) {
     }
   }
   struct wf_g *w = tg__wf_alloc(sizeof *w);
+  /* a held list from the start: the acquisition fast path assumes one */
+  w->cap_held = 4;
+  w->held = tg__wf_alloc((size_t)w->cap_held * sizeof *w->held);
   node_init(w, g);
   tg__lock_acquire(&tg__wf_all_lock);
   w->all_next = tg__wf_all;
@@ -247,16 +252,26 @@ static struct wf_g *renew(struct tg_g *g, struct wf_g *old) {
   return w;
 }
 
-struct wf_g *tg__wf_self(void) {
+/* The running goroutine's node, inlined into the lock hooks. */
+static inline __attribute__((always_inline)) struct wf_g *self(void) {
   if (!tg__opts.deadlock)
     return NULL;
-  struct tg_g *g = tg__getg();
+  /* The race detector's cached M (no hook can park between this read and
+   * its use of the node). */
+  struct tg_m *m = tg__race_m;
+  if (__builtin_expect(!m, 0) && !(m = tg__race_m_slow()))
+    return NULL;
+  struct tg_g *g = m->curg;
   if (!g || g->is_g0)
     return NULL;
   struct wf_g *w = g->wf;
   if (__builtin_expect(w && w->id == g->id && !w->exited, 1))
     return w;
   return renew(g, w);
+}
+
+struct wf_g *tg__wf_self(void) {
+  return self();
 }
 
 struct wf_g *tg__wf_of(struct tg_g *g) {
@@ -405,13 +420,95 @@ static void held_remove(struct wf_g *w, int i) {
 
 /* ---- acquire / release --------------------------------------------------- */
 
-static void acquired(const void *lock, enum tg_res_kind kind, bool tried, uintptr_t ret) {
-  struct wf_g *w = tg__wf_self();
+/* A lock's "acquired at" stack, taken on every acquisition, so it must be
+ * cheap: the call site the runtime passed, then its callers, copied from the
+ * race detector's shadow call stack (the call sites __tsan_func_entry
+ * pushed: a copy of a few words, no unwinding). Code that is not
+ * instrumented has no shadow stack: the frame-pointer walk then. */
+static inline void acquisition_stack(struct wf_stack *s, uintptr_t pc, struct tg_g *g) {
+  struct tg_race_g *rg = g->race;
+  uint32_t d = rg ? rg->depth : 0;
+  if (__builtin_expect(d == 0, 0)) {
+    tg__wf_capture_g(s, pc, g);
+    if (s->n == 0) {
+      s->pcs[0] = pc;
+      s->n = 1;
+    }
+    return;
+  }
+  const uintptr_t *top = rg->stk + d;
+  uint32_t n = d < WF_PCS - 1 ? d : WF_PCS - 1;
+  s->pcs[0] = pc;
+  for (uint32_t i = 0; i < n; i++)
+    s->pcs[i + 1] = top[-1 - (int)i];
+  s->n = (uint8_t)(n + 1);
+}
+
+/* The running goroutine's held locks recorded lazily get their callers
+ * from its shadow call stack, which still holds them: nothing was pushed
+ * since the return that brought the stack below the mark, if any. */
+void tg__wf_keep_stacks(struct tg_race_g *rg) {
+  rg->wf_mark = 0;
+  struct tg_g *g = rg->g;
+  struct wf_g *w = g ? g->wf : NULL;
+  if (!w || w->g != g || w->id != g->id)
+    return;
+  uint32_t s = tg__wf_write_begin(w);
+  for (int i = 0; i < w->nheld; i++) {
+    struct wf_held *h = &w->held[i];
+    uint32_t d = h->lazy;
+    if (!d)
+      continue;
+    if (d > rg->stk_cap)
+      d = rg->stk_cap;
+    const uintptr_t *top = rg->stk + d;
+    uint32_t n = d < WF_PCS - 1 ? d : WF_PCS - 1;
+    for (uint32_t j = 0; j < n; j++)
+      h->at.pcs[j + 1] = top[-1 - (int)j];
+    h->at.n = (uint8_t)(n + 1);
+    h->lazy = 0;
+  }
+  tg__wf_write_end(w, s);
+}
+
+/* The rarely taken parts of an acquisition: a semaphore's count, a lock's
+ * first class, a pending wait's time, nested locks' order, statistics of a
+ * lock not acquired last. Out of line, so that the common case (the same
+ * lock again, nothing else held, nobody waiting) stays a few stores. */
+static __attribute__((noinline)) struct wf_stat *stat_slow(struct wf_g *w, struct wf_res *r) {
+  struct wf_stat *st = tg__starv_stat(w, r);
+  w->last_res = r;
+  w->last_stat = st;
+  return st;
+}
+
+static __attribute__((noinline)) struct wf_res *res_slow(struct wf_g *w, const void *lock,
+                                                         enum tg_res_kind kind) {
+  (void)w;
+  return res_get(lock, kind);
+}
+
+static __attribute__((noinline)) void acquired_rare(struct wf_g *w, struct wf_res *r,
+                                                    struct wf_held *h, struct wf_stat *st,
+                                                    int64_t waited) {
+  if (!r->cls && h->kind != TG_RES_SEM)
+    tg__lockorder_class(r, &h->at);
+  if (h->kind != TG_RES_SEM && w->nheld > 1)
+    tg__lockorder_acquired(w, h);
+  tg__starv_acquired(w, st, waited, waited > 0);
+}
+
+static __attribute__((noinline)) void acquired(const void *lock, enum tg_res_kind kind, bool tried,
+                                               uintptr_t pc) {
+  struct wf_g *w = self();
   if (!w || !lock)
     return;
+  struct tg_race_g *rg = w->g->race;
+  if (rg && rg->wf_mark)
+    tg__wf_keep_stacks(rg); /* the lock-order check reads the held stacks */
   struct wf_res *r = w->last_res;
-  if (!r || r->addr != lock || r->kind != res_family(kind))
-    r = res_get(lock, kind);
+  if (__builtin_expect(!r || r->addr != lock || r->kind != res_family(kind), 0))
+    r = res_slow(w, lock, kind);
   if (kind == TG_RES_RWMUTEX_R || kind == TG_RES_SEM) {
     tg__lock *sl = tg__wf_res_lock(lock);
     tg__lock_acquire(sl);
@@ -420,26 +517,14 @@ static void acquired(const void *lock, enum tg_res_kind kind, bool tried, uintpt
   } else {
     atomic_store_explicit(&r->writer, w, memory_order_release);
   }
-  if (__builtin_expect(!r->cls, 0) && kind != TG_RES_SEM) {
-    struct wf_stack at;
-    tg__wf_capture_from(&at, ret);
-    tg__lockorder_class(r, &at);
-  }
 
   /* An uncontended lock reads no clock: hold times are measured for the
    * holds that someone waits on (lock_stat's "contended" view). */
   int64_t now = atomic_load_explicit(&r->waiters, memory_order_relaxed) ? tg__wf_now() : 0;
   int64_t waited = 0;
-  struct wf_stat *st;
-  if (w->last_res == r) {
-    st = w->last_stat;
-  } else {
-    st = tg__starv_stat(w, r);
-    w->last_res = r;
-    w->last_stat = st;
-  }
+  struct wf_stat *st = w->last_res == r ? w->last_stat : stat_slow(w, r);
   uint32_t s = tg__wf_write_begin(w);
-  if (w->last_wait_res == lock) {
+  if (__builtin_expect(w->last_wait_res == lock, 0)) {
     waited = w->last_wait_ns;
     w->last_wait_res = NULL;
   }
@@ -449,7 +534,7 @@ static void acquired(const void *lock, enum tg_res_kind kind, bool tried, uintpt
     h = &w->held[i];
     h->count++;
   } else {
-    h = held_push(w);
+    h = w->nheld < w->cap_held ? &w->held[w->nheld++] : held_push(w);
     h->lock = lock;
     h->res = r;
     h->st = st;
@@ -457,20 +542,59 @@ static void acquired(const void *lock, enum tg_res_kind kind, bool tried, uintpt
     h->tried = tried;
     h->count = 1;
     h->since = now;
-    tg__wf_capture_g(&h->at, ret, w->g);
+    h->plain = !now && kind != TG_RES_RWMUTEX_R && kind != TG_RES_SEM;
+    h->lazy = 0;
+    acquisition_stack(&h->at, pc, w->g);
   }
   tg__wf_write_end(w, s);
 
-  if (kind != TG_RES_SEM && w->nheld > 1)
-    tg__lockorder_acquired(w, h);
-  tg__starv_acquired(w, st, waited, waited > 0);
+  if (__builtin_expect(!r->cls || w->nheld > 1 || waited > 0 || kind == TG_RES_SEM, 0))
+    acquired_rare(w, r, h, st, waited);
+  else if (st)
+    st->acq++; /* tg__starv_acquired's uncontended case */
 }
 
-void tg__wf_lock_acquired(const void *lock, enum tg_res_kind kind) {
-  acquired(lock, kind, false, (uintptr_t)__builtin_return_address(0));
+/* The common case, kept to a few stores: an exclusive lock acquired again
+ * by the goroutine that acquired it last, holding nothing else, nobody
+ * waiting for it and no wait of its own to account. Anything else takes
+ * acquired(). */
+void tg__wf_lock_acquired(const void *lock, enum tg_res_kind kind, const void *pc) {
+  struct wf_g *w = self();
+  if (!w)
+    return;
+  struct wf_res *r = w->last_res;
+  struct tg_race_g *rg = w->g->race;
+  uint32_t d = rg ? rg->depth : 0;
+  if (__builtin_expect(!r || r->addr != lock || r->kind != kind || kind == TG_RES_SEM ||
+                           w->nheld != 0 || w->last_wait_res == lock ||
+                           atomic_load_explicit(&r->waiters, memory_order_relaxed) != 0 || !d,
+                       0)) {
+    acquired(lock, kind, false, (uintptr_t)pc);
+    return;
+  }
+  atomic_store_explicit(&r->writer, w, memory_order_release);
+  uint32_t s = tg__wf_write_begin(w);
+  struct wf_held *h = &w->held[0];
+  h->lock = lock;
+  h->res = r;
+  h->st = w->last_stat;
+  h->kind = (uint8_t)kind;
+  h->tried = false;
+  h->plain = true;
+  h->count = 1;
+  h->since = 0;
+  /* The callers stay in the shadow call stack until needed. */
+  h->at.pcs[0] = (uintptr_t)pc;
+  h->at.n = 1;
+  h->lazy = d;
+  rg->wf_mark = d;
+  w->nheld = 1;
+  tg__wf_write_end(w, s);
+  if (w->last_stat)
+    w->last_stat->acq++;
 }
-void tg__wf_lock_tried(const void *lock, enum tg_res_kind kind) {
-  acquired(lock, kind, true, (uintptr_t)__builtin_return_address(0));
+void tg__wf_lock_tried(const void *lock, enum tg_res_kind kind, const void *pc) {
+  acquired(lock, kind, true, (uintptr_t)pc);
 }
 
 /* A release by a goroutine that does not hold the lock: for a semaphore
@@ -514,15 +638,8 @@ static void foreign_release(const void *lock, enum tg_res_kind kind, uintptr_t r
   tg__wf_report_misuse(what, lock, kind, holder != w ? holder : NULL);
 }
 
-void tg__wf_lock_released(const void *lock, enum tg_res_kind kind) {
-  struct wf_g *w = tg__wf_self();
-  if (!w || !lock)
-    return;
-  int i = held_find(w, lock, kind);
-  if (i < 0) {
-    foreign_release(lock, kind, (uintptr_t)__builtin_return_address(0));
-    return;
-  }
+static __attribute__((noinline)) void released_slow(struct wf_g *w, const void *lock,
+                                                    enum tg_res_kind kind, int i) {
   struct wf_held *h = &w->held[i];
   struct wf_res *r = h->res;
   struct wf_stat *st = h->st;
@@ -543,11 +660,45 @@ void tg__wf_lock_released(const void *lock, enum tg_res_kind kind) {
     reader_drop(r, w);
     tg__lock_release(sl);
   } else if (atomic_load_explicit(&r->writer, memory_order_relaxed) == w) {
-    /* still held (the hook runs before the unlock): nobody else writes it */
     atomic_store_explicit(&r->writer, NULL, memory_order_release);
   }
   if (gone && since)
     tg__starv_released(w, st, now - since);
+}
+
+static __attribute__((noinline)) void released(struct wf_g *w, const void *lock,
+                                               enum tg_res_kind kind) {
+  int i = held_find(w, lock, kind);
+  if (i < 0) {
+    foreign_release(lock, kind, 0);
+    return;
+  }
+  released_slow(w, lock, kind, i);
+}
+
+void tg__wf_lock_released(const void *lock, enum tg_res_kind kind) {
+  struct wf_g *w = self();
+  if (!w || !lock)
+    return;
+  int top = w->nheld - 1;
+  struct wf_held *h = &w->held[top]; /* read only if top >= 0 */
+  /* The common case: the innermost lock, held once, exclusively, by a
+   * holder nobody waited for (no hold time to measure). */
+  if (__builtin_expect(top >= 0 && h->lock == lock && h->plain && h->kind == kind, 1)) {
+    struct wf_res *r = h->res;
+    if (__builtin_expect(!atomic_load_explicit(&r->waiters, memory_order_relaxed), 1)) {
+      uint32_t s = tg__wf_write_begin(w);
+      w->nheld = top;
+      tg__wf_write_end(w, s);
+      if (top == 0 && h->lazy)
+        ((struct tg_race_g *)w->g->race)->wf_mark = 0; /* nothing lazy is left */
+      /* still held (the hook runs before the unlock): nobody else writes it */
+      if (atomic_load_explicit(&r->writer, memory_order_relaxed) == w)
+        atomic_store_explicit(&r->writer, NULL, memory_order_release);
+      return;
+    }
+  }
+  released(w, lock, kind);
 }
 
 /* ---- waits and the cycle search ------------------------------------------ */
@@ -702,6 +853,11 @@ void tg__wf_wait_begin(const void *res, enum tg_res_kind kind) {
   struct wf_g *w = tg__wf_self();
   if (!w)
     return;
+  /* A goroutine that blocks holding locks may end up in a report: their
+   * acquisition stacks are taken now, while its frames are there. */
+  struct tg_race_g *rg = w->g->race;
+  if (rg && rg->wf_mark)
+    tg__wf_keep_stacks(rg);
   int64_t now = tg__wf_now();
   uint32_t s = tg__wf_write_begin(w);
   if (w->nwait < WF_MAX_WAITS)

@@ -39,8 +39,16 @@ struct wf_held {
   struct wf_stat *st; /* its statistics (starvation.c) */
   uint8_t kind;       /* TG_RES_MUTEX, _RWMUTEX_R, _RWMUTEX_W, _ONCE, _SEM */
   bool tried;         /* acquired by a trylock: no lock-order edge into it */
+  bool plain;         /* exclusive, held once, no hold time measured: its
+                         release takes the fast path */
   uint32_t count;     /* semaphore acquisitions */
   int64_t since;
+  /* Where it was acquired. The fast path records only the call site
+   * (at.pcs[0], at.n = 1) and the depth of the goroutine's shadow call
+   * stack (`lazy`, nonzero): the callers are copied out of it when they
+   * are about to be lost (a return below that depth, the goroutine's end)
+   * or needed (it blocks, takes another lock): tg__wf_keep_stacks. */
+  uint32_t lazy;
   struct wf_stack at;
 };
 
@@ -202,6 +210,17 @@ struct wf_hop {
 /* Reports a cycle (or a chain ending at an exited holder); `why` is the
  * one-line message. */
 void tg__wf_report_deadlock(const char *why, struct wf_hop *hops, int n, bool cycle);
+/* How a goroutine waits, in Go's words ("sync.WaitGroup.Wait"). */
+const char *tg__wf_wait_words(int kind);
+/* Returns once w's goroutine has parked (a goroutine between its wait hook
+ * and its park), or after 100 ms. */
+void tg__wf_await_parked(struct wf_g *w);
+
+/* ---- waitfor_report_stuck.c --------------------------------------------- */
+/* Goroutines blocked on one resource no goroutine that can still run can
+ * reach (hops[i].res, .kind are the same for all): a deadlock without a
+ * cycle, decided as Go's GC-based leak detection decides it. */
+void tg__wf_report_unreachable(struct wf_hop *hops, int n);
 
 /* ---- waitfor_scan.c: owner-less waits, the monitor ---------------------- */
 void tg__wf_monitor_kick(void);
@@ -225,6 +244,15 @@ uint32_t tg__lockorder_class(struct wf_res *r, const struct wf_stack *at);
 uintptr_t tg__lockorder_class_site(uint32_t cls);
 
 /* ---- starvation.c ------------------------------------------------------- */
+#define WF_STAT_HIST 40
+/* One goroutine's figures for one lock (lock_stat's), written by it alone. */
+struct wf_stat {
+  struct wf_res *res;
+  uint64_t acq, contended, nhold;
+  int64_t wait_sum, wait_min, wait_max, hold_sum, hold_min, hold_max;
+  uint32_t wait_hist[WF_STAT_HIST], hold_hist[WF_STAT_HIST];
+  bool reported;
+};
 /* The running goroutine's statistics for a lock (made on first use). */
 struct wf_stat *tg__starv_stat(struct wf_g *w, struct wf_res *r);
 void tg__starv_acquired(struct wf_g *w, struct wf_stat *st, int64_t waited_ns, bool contended);

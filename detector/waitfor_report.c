@@ -37,7 +37,7 @@ const char *tg__wf_kind_name(int kind) {
 }
 
 /* How a goroutine waits, in Go's words. */
-static const char *wait_words(int kind) {
+const char *tg__wf_wait_words(int kind) {
   switch (kind) {
   case TG_RES_MUTEX:
     return "sync.Mutex.Lock";
@@ -67,7 +67,7 @@ static const char *how_waits(const struct wf_hop *h) {
   if (g->id == h->w->id && atomic_load(&g->status) == TG_G_WAITING &&
       g->wait_reason != TG_WAIT_NONE)
     return tg__wait_reason_str(g->wait_reason);
-  return wait_words(h->kind);
+  return tg__wf_wait_words(h->kind);
 }
 
 static void put_site(struct tg_buf *b, uintptr_t pc) {
@@ -181,7 +181,7 @@ static void sleep_us(long us) {
 
 /* A goroutine of a cycle may be between its wait hook and its park when the
  * cycle is found: its stack can be read once it has parked. */
-static void await_parked(struct wf_g *w) {
+void tg__wf_await_parked(struct wf_g *w) {
   if (w->g == tg__getg())
     return;
   for (int i = 0; i < 200; i++) {
@@ -338,7 +338,7 @@ void tg__wf_report_deadlock(const char *why, struct wf_hop *hops, int n, bool cy
   for (int i = 0; i < ng; i++) {
     struct wf_hop *h = &hops[i];
     if (!(!cycle && i == n - 1)) {
-      await_parked(h->w);
+      tg__wf_await_parked(h->w);
       nst[i] = tg__wf_g_stack(h->w, stacks[i], DEPTH);
     } else if (h->has_held) {
       memcpy(stacks[i], h->held.at.pcs, h->held.at.n * sizeof(uintptr_t));
@@ -413,7 +413,7 @@ void tg__wf_report_deadlock(const char *why, struct wf_hop *hops, int n, bool cy
       tg__wf_put_res(&held_desc[i], h->held.lock, h->held.kind);
     gs[i] = (struct tg_report_goroutine){
         .id = h->w->id,
-        .state = (!cycle && i == n - 1) ? "finished" : wait_words(h->kind),
+        .state = (!cycle && i == n - 1) ? "finished" : tg__wf_wait_words(h->kind),
         .waiting_on = desc[i],
         .created_at = {.pcs = h->w->create, .n = h->w->ncreate},
         .stack = {.pcs = stacks[i], .n = nst[i]},

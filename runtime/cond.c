@@ -53,7 +53,7 @@ void tg_cond_wait(tg_cond *c) {
     tg__wf_wait_end(c, TG_RES_COND);
   }
   tg__race_acquire(c);
-  tg_mutex_lock(c->l_);
+  tg__mutex_lock_at(c->l_, __builtin_return_address(0));
 }
 
 static bool nobody_waits(tg_cond *c) {

@@ -188,17 +188,22 @@ void tg__mutex_unlock_raw(tg_mutex *m) {
     unlock_slow(m, new);
 }
 
-void tg_mutex_lock(tg_mutex *m) {
+void tg__mutex_lock_at(tg_mutex *m, const void *pc) {
   tg__mutex_lock_as(m, m, TG_WAIT_MUTEX, TG_RES_MUTEX);
   tg__race_acquire(m);
-  tg__wf_lock_acquired(m, TG_RES_MUTEX);
+  tg__wf_lock_acquired(m, TG_RES_MUTEX, pc);
+  (void)pc;
+}
+
+void tg_mutex_lock(tg_mutex *m) {
+  tg__mutex_lock_at(m, __builtin_return_address(0));
 }
 
 bool tg_mutex_trylock(tg_mutex *m) {
   if (!tg__mutex_trylock_raw(m))
     return false;
   tg__race_acquire(m);
-  tg__wf_lock_tried(m, TG_RES_MUTEX);
+  tg__wf_lock_tried(m, TG_RES_MUTEX, __builtin_return_address(0));
   return true;
 }
 

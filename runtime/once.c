@@ -5,11 +5,12 @@
  * to the deadlock detectors. */
 #include "sema.h"
 
-static void once_slow(tg_once *o, tg_func fn, void *arg) {
+static void once_slow(tg_once *o, tg_func fn, void *arg, const void *pc) {
   tg__mutex_lock_as(&o->m_, o, TG_WAIT_ONCE, TG_RES_ONCE);
   /* Held like a lock while fn runs, so the wait-for graph sees who the
    * other callers wait for. */
-  tg__wf_lock_acquired(o, TG_RES_ONCE);
+  tg__wf_lock_acquired(o, TG_RES_ONCE, pc);
+  (void)pc;
   if (__atomic_load_n(&o->done_, __ATOMIC_SEQ_CST) == 0) {
     fn(arg);
     tg__race_release(o); /* fn happens before every Do's return */
@@ -21,6 +22,6 @@ static void once_slow(tg_once *o, tg_func fn, void *arg) {
 
 void tg_once_do(tg_once *o, tg_func fn, void *arg) {
   if (__builtin_expect(__atomic_load_n(&o->done_, __ATOMIC_ACQUIRE) == 0, 0))
-    once_slow(o, fn, arg);
+    once_slow(o, fn, arg, __builtin_return_address(0));
   tg__race_acquire(o);
 }

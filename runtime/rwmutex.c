@@ -24,7 +24,7 @@ void tg_rwmutex_rlock(tg_rwmutex *rw) {
     tg__semacquire(&rw->reader_sema_, false, TG_WAIT_RWMUTEX_R, rw, TG_RES_RWMUTEX_R);
   }
   tg__race_acquire(rw);
-  tg__wf_lock_acquired(rw, TG_RES_RWMUTEX_R);
+  tg__wf_lock_acquired(rw, TG_RES_RWMUTEX_R, __builtin_return_address(0));
 }
 
 bool tg_rwmutex_tryrlock(tg_rwmutex *rw) {
@@ -37,7 +37,7 @@ bool tg_rwmutex_tryrlock(tg_rwmutex *rw) {
       break;
   }
   tg__race_acquire(rw);
-  tg__wf_lock_tried(rw, TG_RES_RWMUTEX_R);
+  tg__wf_lock_tried(rw, TG_RES_RWMUTEX_R, __builtin_return_address(0));
   return true;
 }
 
@@ -62,7 +62,7 @@ void tg_rwmutex_lock(tg_rwmutex *rw) {
     tg__semacquire(&rw->writer_sema_, false, TG_WAIT_RWMUTEX_W, rw, TG_RES_RWMUTEX_W);
   tg__race_acquire(rw);
   tg__race_acquire(reader_addr(rw));
-  tg__wf_lock_acquired(rw, TG_RES_RWMUTEX_W);
+  tg__wf_lock_acquired(rw, TG_RES_RWMUTEX_W, __builtin_return_address(0));
 }
 
 bool tg_rwmutex_trylock(tg_rwmutex *rw) {
@@ -76,7 +76,7 @@ bool tg_rwmutex_trylock(tg_rwmutex *rw) {
   }
   tg__race_acquire(rw);
   tg__race_acquire(reader_addr(rw));
-  tg__wf_lock_tried(rw, TG_RES_RWMUTEX_W);
+  tg__wf_lock_tried(rw, TG_RES_RWMUTEX_W, __builtin_return_address(0));
   return true;
 }
 

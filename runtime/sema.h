@@ -28,6 +28,9 @@ int tg__sema_nwait(const uint32_t *addr);
  * wait is attributed to obj/reason/kind. */
 void tg__mutex_lock_as(tg_mutex *m, const void *obj, int reason, enum tg_res_kind kind);
 void tg__mutex_unlock_raw(tg_mutex *m);
+/* tg_mutex_lock on behalf of a runtime function called from `pc` (the lock's
+ * "acquired at" stack starts there: Cond.Wait's relock is the caller's). */
+void tg__mutex_lock_at(tg_mutex *m, const void *pc);
 bool tg__mutex_trylock_raw(tg_mutex *m);
 
 /* Contexts currently allocated (not counting Background and TODO): lets a

@@ -73,12 +73,13 @@ static void notify_waiters(tg_sem *s) {
   }
 }
 
-static void acquired(tg_sem *s, bool tried) {
+static void acquired(tg_sem *s, bool tried, const void *pc) {
   tg__race_acquire(s);
   if (tried)
-    tg__wf_lock_tried(s, TG_RES_SEM); /* TryAcquire cannot wait: no lock-order edge */
+    tg__wf_lock_tried(s, TG_RES_SEM, pc); /* TryAcquire cannot wait: no lock-order edge */
   else
-    tg__wf_lock_acquired(s, TG_RES_SEM);
+    tg__wf_lock_acquired(s, TG_RES_SEM, pc);
+  (void)pc;
 }
 
 int tg_sem_acquire(tg_sem *s, tg_ctx *ctx, int64_t n) {
@@ -93,7 +94,7 @@ int tg_sem_acquire(tg_sem *s, tg_ctx *ctx, int64_t n) {
   if (s->size - s->cur >= n && !s->head) {
     s->cur += n;
     tg__lock_release(&s->mu);
-    acquired(s, false);
+    acquired(s, false, __builtin_return_address(0));
     return 0;
   }
   if (n > s->size) {
@@ -116,7 +117,7 @@ int tg_sem_acquire(tg_sem *s, tg_ctx *ctx, int64_t n) {
     tg__wf_wait_begin(s, TG_RES_SEM);
     tg__park(&s->mu, TG_WAIT_SEM, s);
     tg__wf_wait_end(s, TG_RES_SEM);
-    acquired(s, false);
+    acquired(s, false, __builtin_return_address(0));
     return 0;
   }
 
@@ -145,7 +146,7 @@ int tg_sem_acquire(tg_sem *s, tg_ctx *ctx, int64_t n) {
   }
   tg__lock_release(&s->mu);
   tg_chan_free(w.ready);
-  acquired(s, false);
+  acquired(s, false, __builtin_return_address(0));
   return 0;
 }
 
@@ -156,7 +157,7 @@ bool tg_sem_try_acquire(tg_sem *s, int64_t n) {
     s->cur += n;
   tg__lock_release(&s->mu);
   if (ok)
-    acquired(s, true);
+    acquired(s, true, __builtin_return_address(0));
   return ok;
 }
 

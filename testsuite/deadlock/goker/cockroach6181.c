@@ -23,7 +23,7 @@ static void lookup_range_descriptor(void *p) { /* G2, G3 */
   struct lookup *l = p;
   tg_sleep(l->delay_ms * MS);
   tg_rwmutex_rlock(&l->c->mu);
-  tg_sleep(l->delay_ms ? 1 * MS : 30 * MS);
+  tg_sleep(l->delay_ms ? 1 * MS : 100 * MS); /* wide: a loaded machine */
   if (!fixed)
     to_string(l->c);
   tg_rwmutex_runlock(&l->c->mu);

@@ -1,0 +1,207 @@
+/* The scan's mark (race build only): from the roots, every word that points
+ * into a heap block marks it, marked blocks are scanned in turn, and a word
+ * that reaches what a candidate waits on makes it live. See waitfor_scan.h. */
+#ifdef TANGLE_RACE
+#include "waitfor_scan.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+void tg__wfs_push_work(uintptr_t lo, uintptr_t hi) {
+  lo = (lo + 7) & ~(uintptr_t)7;
+  if (lo >= hi)
+    return;
+  if (tg__wfs.nwork == MAX_RANGES * 4) {
+    tg__wfs.overflow = true;
+    return;
+  }
+  tg__wfs.work[tg__wfs.nwork++] = (struct range){lo, hi};
+}
+
+/* Pushes [lo, hi) minus the excluded ranges (sorted, disjoint). */
+void tg__wfs_push_minus_excluded(uintptr_t lo, uintptr_t hi) {
+  int a = 0, b = tg__wfs.nexcl;
+  while (a < b) {
+    int m = (a + b) / 2;
+    if (tg__wfs.excl[m].hi <= lo)
+      a = m + 1;
+    else
+      b = m;
+  }
+  for (int i = a; i < tg__wfs.nexcl && tg__wfs.excl[i].lo < hi; i++) {
+    if (tg__wfs.excl[i].lo > lo)
+      tg__wfs_push_work(lo, tg__wfs.excl[i].lo);
+    if (tg__wfs.excl[i].hi > lo)
+      lo = tg__wfs.excl[i].hi;
+  }
+  if (lo < hi)
+    tg__wfs_push_work(lo, hi);
+}
+
+static int refs_lower(uintptr_t a) {
+  int lo = 0, hi = tg__wfs.nrefs;
+  while (lo < hi) {
+    int m = (lo + hi) / 2;
+    if (tg__wfs.refs[m].addr < a)
+      lo = m + 1;
+    else
+      hi = m;
+  }
+  return lo;
+}
+
+/* TANGLE_WF_DEBUG=1: why each candidate was found live (the monitor's). */
+int tg__wfs_dbg;
+static uintptr_t dbg_at, dbg_lo, dbg_hi;
+
+void tg__wfs_make_live(int i) {
+  struct cand *c = &tg__wfs.c[i];
+  if (c->live)
+    return;
+  if (tg__wfs_dbg)
+    fprintf(stderr, "tangle-waitfor: goroutine %llu live: word at %#lx in [%#lx, %#lx)\n",
+            (unsigned long long)c->id, dbg_at, dbg_lo, dbg_hi);
+  c->live = true;
+  if (c->hi) {
+    uintptr_t from = c->sp ? c->sp : c->lo;
+    if (from < c->scan_from) {
+      tg__wfs_push_work(from, c->scan_from);
+      c->scan_from = from;
+    }
+  }
+}
+
+void tg__wfs_hit_cand(int i) {
+  if (!tg__wfs.probing) {
+    tg__wfs_make_live(i);
+  } else if (tg__wfs.nprobe_hits < MAX_CANDS) {
+    tg__wfs.probe_hits[tg__wfs.nprobe_hits++] = i;
+  }
+}
+
+/* Resources embedded in [lo, hi) (now scanned memory) are reachable:
+ * WaitGroups and Conds live inside the program's structures. Channels and
+ * semaphores are the runtime's own objects, reached only through a pointer
+ * to them (an interior pointer, such as a buffer slot's address kept by the
+ * race detector, does not let anyone operate on the channel). */
+static void live_span(uintptr_t lo, uintptr_t hi) {
+  for (int k = refs_lower(lo); k < tg__wfs.nrefs && tg__wfs.refs[k].addr < hi; k++)
+    if (tg__wfs.refs[k].embedded)
+      tg__wfs_hit_cand(tg__wfs.refs[k].cand);
+}
+
+static int stack_of(uintptr_t a) {
+  int lo = 0, hi = tg__wfs.nstacks;
+  while (lo < hi) {
+    int m = (lo + hi) / 2;
+    if (tg__wfs.stacks[m].hi <= a)
+      lo = m + 1;
+    else
+      hi = m;
+  }
+  return lo < tg__wfs.nstacks && a >= tg__wfs.stacks[lo].lo ? lo : -1;
+}
+
+void tg__wfs_scan_word(uintptr_t v) {
+  for (int k = refs_lower(v); k < tg__wfs.nrefs && tg__wfs.refs[k].addr - v <= WINDOW; k++)
+    if (tg__wfs.refs[k].addr - v <= tg__wfs.refs[k].window)
+      tg__wfs_hit_cand(tg__wfs.refs[k].cand);
+  int o = tg__wfs_obj_of(v);
+  if (o >= 0) {
+    uint8_t bit = tg__wfs.probing ? 2 : 1;
+    if (!(tg__wfs.mark[o] & (1 | bit))) {
+      if (tg__wfs_dbg > 1 && !tg__wfs.probing)
+        fprintf(stderr, "tangle-waitfor: block %#lx-%#lx marked by word at %#lx in [%#lx, %#lx)\n",
+                tg__wfs.objs[o].lo, tg__wfs.objs[o].hi, dbg_at, dbg_lo, dbg_hi);
+      tg__wfs.mark[o] |= bit;
+      tg__wfs_push_minus_excluded(tg__wfs.objs[o].lo, tg__wfs.objs[o].hi);
+    }
+    return;
+  }
+  int s = stack_of(v);
+  if (s < 0 || tg__wfs.probing)
+    return;
+  struct cand *c = &tg__wfs.c[tg__wfs.stack_cand[s]];
+  if (c->live || v >= c->scan_from)
+    return;
+  /* The runtime's waiter records (sudogs, semaphore and Cond waiters) hold
+   * the waiting goroutine in their first words: the queues that point to
+   * them are the wait's own bookkeeping, not a way to the goroutine's data. */
+  uintptr_t head[2];
+  if (tg__wfs_read_words(v & ~(uintptr_t)7, head, 2) &&
+      (head[0] == (uintptr_t)c->g || head[1] == (uintptr_t)c->g))
+    return;
+  uintptr_t from = v & ~(uintptr_t)7;
+  tg__wfs_push_work(from, c->scan_from);
+  c->scan_from = from;
+}
+
+static void scan_words(uintptr_t lo, uintptr_t hi) {
+  while (lo < hi) {
+    size_t n = hi - lo < BUF_SIZE ? hi - lo : BUF_SIZE;
+    size_t got = tg__wfs_read_mem(lo, tg__wfs.buf, n);
+    if (got < 8) {
+      lo = (lo + 4096) & ~(uintptr_t)4095; /* an unreadable page: skip it */
+      continue;
+    }
+    /* scan_word may reuse tg__wfs.buf (waiter records): copy the words first */
+    size_t nw = got / 8;
+    uintptr_t words[512];
+    for (size_t i = 0; i < nw; i += 512) {
+      size_t m = nw - i < 512 ? nw - i : 512;
+      memcpy(words, tg__wfs.buf + i * 8, m * 8);
+      for (size_t j = 0; j < m; j++) {
+        dbg_at = lo + (i + j) * 8;
+        tg__wfs_scan_word(words[j]);
+      }
+    }
+    lo += got & ~(size_t)7;
+  }
+}
+
+/* Pages never touched (not resident) hold zeros: skipped without reading
+ * (reading would also fault them in). */
+static void scan_range(uintptr_t lo, uintptr_t hi) {
+  const uintptr_t ps = 4096;
+  unsigned char vec[64];
+  while (lo < hi) {
+    uintptr_t base = lo & ~(ps - 1);
+    uintptr_t end = base + sizeof vec * ps < hi ? base + sizeof vec * ps : hi;
+    size_t npages = (end - base + ps - 1) / ps;
+    if (mincore((void *)base, end - base, vec) != 0) {
+      scan_words(lo, end);
+      lo = end;
+      continue;
+    }
+    for (size_t i = 0; i < npages;) {
+      if (!(vec[i] & 1)) {
+        i++;
+        continue;
+      }
+      size_t j = i;
+      while (j < npages && (vec[j] & 1))
+        j++;
+      uintptr_t a = base + i * ps, b = base + j * ps;
+      scan_words(a > lo ? a : lo, b < end ? b : end);
+      i = j;
+    }
+    lo = end;
+  }
+}
+
+void tg__wfs_drain(void) {
+  while (tg__wfs.nwork > 0) {
+    struct range r = tg__wfs.work[--tg__wfs.nwork];
+    if (tg__wfs_dbg && r.hi - r.lo >= (256 << 10))
+      fprintf(stderr, "tangle-waitfor: scanning %#lx-%#lx (%lu KiB)%s\n", r.lo, r.hi,
+              (r.hi - r.lo) >> 10, tg__wfs.probing ? " (probe)" : "");
+    dbg_lo = r.lo;
+    dbg_hi = r.hi;
+    dbg_at = 0;
+    live_span(r.lo, r.hi);
+    scan_range(r.lo, r.hi);
+  }
+}
+
+#endif
