@@ -20,16 +20,6 @@ static inline uint64_t load_cell(const uint64_t *c) {
   return __atomic_load_n(c, __ATOMIC_RELAXED);
 }
 
-/* Whether no other goroutine can be running right now: every other P idle
- * and no goroutine outside the scheduler in a blocking section. Then no
- * access can be simultaneous with this one, and the store needs no
- * barrier. (A P that wakes afterwards goes through the scheduler's atomics
- * before its goroutine touches memory.) */
-static inline bool alone(void) {
-  return tg__sched.nprocs - atomic_load_explicit(&tg__sched.npidle, memory_order_relaxed) <= 1 &&
-         !atomic_load_explicit(&tg__sched.nsyscall, memory_order_relaxed);
-}
-
 /* Whether cell c (of another slot) conflicts with the current access. */
 static inline bool conflicts(const struct tg_race_g *r, uint64_t c, uint32_t bytes, bool write,
                              bool atomic) {
@@ -93,7 +83,7 @@ static void check_word(struct tg_race_g *r, uintptr_t addr, uint32_t bytes, bool
    * any store when no other goroutine can run now. The barrier below is
    * kept for a goroutine's first access to a word, where a one-shot race
    * with a simultaneous first access would otherwise be lost. */
-  if (tg__cell_slot(seen[store]) == r->slot || alone()) {
+  if (tg__cell_slot(seen[store]) == r->slot || tg__race_alone()) {
     __atomic_store_n(&sh[store], cur, __ATOMIC_RELAXED);
     goto report;
   }
