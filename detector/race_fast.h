@@ -38,8 +38,8 @@ TG_FAST_INLINE bool tg__fast_seen(const uint64_t *sh, uint64_t cur, bool write) 
   return c0 == rd || c1 == rd || c2 == rd || c3 == rd;
 }
 
-#define TG_CELL_SLOTS   ((uint64_t)0xfff << TG_CELL_SLOT_SHIFT)
-#define TG_CELL_BYTES   ((uint64_t)0xff << TG_CELL_MASK_SHIFT)
+#define TG_CELL_SLOTS ((uint64_t)0xfff << TG_CELL_SLOT_SHIFT)
+#define TG_CELL_BYTES ((uint64_t)0xff << TG_CELL_MASK_SHIFT)
 
 /* Whether cell c, of another slot or empty, may conflict with a plain
  * access over `bytes` (shifted in place) that writes or not. Exactly the
@@ -53,17 +53,22 @@ TG_FAST_INLINE bool tg__fast_conflicts(const struct tg_race_g *r, uint64_t c, ui
   return tg__race_knows(r, tg__cell_slot(c)) < tg__cell_epoch(c);
 }
 
-/* The renewed case for one word: the cell to overwrite, or -1. `want` is
- * the cell this access leaves (slot, epoch, bytes, read bit). A word with
+#define TG_RENEW_SLOW    (-1) /* the slow path must decide */
+#define TG_RENEW_COVERED (-2) /* nothing to do */
+
+/* The renewed case for one word: the cell to overwrite, or TG_RENEW_*. `want` is
+ * the cell this access leaves (slot, epoch, bytes, read bit); *val is what
+ * to store (want, or want merged with a cell of the same epoch). A word with
  * no cell at all (the first touch of fresh memory) gives cell 0 when no
  * other goroutine can be running, so that its store needs no barrier
  * (race_access.c explains the barrier). */
 TG_FAST_INLINE int tg__fast_renew(const struct tg_race_g *r, const uint64_t *sh, uint64_t want,
-                                  bool write) {
+                                  bool write, uint64_t *val) {
   uint64_t bytes = want & TG_CELL_BYTES;
   uint64_t over = write ? 0 : TG_CELL_READ; /* a write replaces a read too */
   int mine = -1;
   uint64_t any = 0;
+  *val = want;
 #pragma GCC unroll 4
   for (int i = 0; i < TG_SHADOW_CELLS; i++) {
     uint64_t c = sh[i];
@@ -72,10 +77,22 @@ TG_FAST_INLINE int tg__fast_renew(const struct tg_race_g *r, const uint64_t *sh,
      * within ours; a read by a read, anything by a write): race_access.c's
      * rule for the cell to store into. */
     if (!((c ^ want) & TG_CELL_SLOTS)) {
-      if (mine < 0 && !(c & (TG_CELL_ATOMIC | (~bytes & TG_CELL_BYTES))) && (c & over) == over)
+      /* Ours, of this epoch, plain, over all our bytes, and a write if
+       * we write: this access adds nothing (race_access.c returns too). */
+      if ((uint32_t)c == (uint32_t)want && !(c & TG_CELL_ATOMIC) && !(bytes & ~c) &&
+          !(write && (c & TG_CELL_READ)))
+        return TG_RENEW_COVERED;
+      /* Ours, of this epoch and kind (a partial write next to a range,
+       * say): the bytes merge into it (race_access.c's rule too). */
+      if ((uint32_t)c == (uint32_t)want && !((c ^ want) & (TG_CELL_READ | TG_CELL_ATOMIC))) {
+        *val = want | (c & TG_CELL_BYTES);
         mine = i;
+      } else if (mine < 0 && !(c & (TG_CELL_ATOMIC | (~bytes & TG_CELL_BYTES))) &&
+                 (c & over) == over) {
+        mine = i;
+      }
     } else if (tg__fast_conflicts(r, c, bytes, write)) {
-      return -1;
+      return TG_RENEW_SLOW;
     }
   }
   if (!any && tg__race_alone())
@@ -95,19 +112,23 @@ TG_FAST_INLINE bool tg__fast_renew_access(struct tg_race_g *r, uintptr_t a, unsi
     if ((a & 7) != 0)
       return false;
     uint64_t want = fast | (uint64_t)0xff << TG_CELL_MASK_SHIFT | rd;
-    int i = tg__fast_renew(r, sh, want, write), j;
-    if (i < 0 || (j = tg__fast_renew(r, sh + TG_SHADOW_CELLS, want, write)) < 0)
+    uint64_t v0, v1;
+    int i = tg__fast_renew(r, sh, want, write, &v0), j;
+    if (i < 0 || (j = tg__fast_renew(r, sh + TG_SHADOW_CELLS, want, write, &v1)) < 0)
       return false;
-    __atomic_store_n(&sh[i], want, __ATOMIC_RELAXED);
-    __atomic_store_n(&sh[TG_SHADOW_CELLS + j], want, __ATOMIC_RELAXED);
+    __atomic_store_n(&sh[i], v0, __ATOMIC_RELAXED);
+    __atomic_store_n(&sh[TG_SHADOW_CELLS + j], v1, __ATOMIC_RELAXED);
   } else {
     if ((a & 7) + size > 8)
       return false;
     uint64_t want = fast | (uint64_t)(((1u << size) - 1) << (a & 7)) << TG_CELL_MASK_SHIFT | rd;
-    int i = tg__fast_renew(r, sh, want, write);
+    uint64_t v;
+    int i = tg__fast_renew(r, sh, want, write, &v);
+    if (i == TG_RENEW_COVERED)
+      return true;
     if (i < 0)
       return false;
-    __atomic_store_n(&sh[i], want, __ATOMIC_RELAXED);
+    __atomic_store_n(&sh[i], v, __ATOMIC_RELAXED);
   }
   if (a < r->stack_touched && a >= r->stack_lo)
     r->stack_touched = a & ~(uintptr_t)7;
