@@ -48,6 +48,11 @@ void tg__race_release_merge(const void *addr); /* join */
  * completed by the peer while the goroutine is parked). */
 void tg__race_acquire_g(struct tg_g *g, const void *addr);
 void tg__race_release_g(struct tg_g *g, const void *addr);
+/* An unbuffered hand-off between the running goroutine and the parked peer
+ * it completes: each happens before the other's continuation (Go's
+ * racesync: release, peer acquires and releases, acquire), done directly
+ * between the two clocks, with no sync object. */
+void tg__race_sync_pair(struct tg_g *peer);
 /* Memory the runtime reads or writes on behalf of a goroutine (the channel
  * buffer copy, for instance) */
 void tg__race_read_range_g(struct tg_g *g, const void *addr, size_t n,
@@ -80,6 +85,7 @@ TG__NOOP void tg__race_release(const void *a) { (void)a; }
 TG__NOOP void tg__race_release_merge(const void *a) { (void)a; }
 TG__NOOP void tg__race_acquire_g(struct tg_g *g, const void *a) { (void)g; (void)a; }
 TG__NOOP void tg__race_release_g(struct tg_g *g, const void *a) { (void)g; (void)a; }
+TG__NOOP void tg__race_sync_pair(struct tg_g *g) { (void)g; }
 TG__NOOP void tg__race_read_range_g(struct tg_g *g, const void *a, size_t n, void *pc) { (void)g; (void)a; (void)n; (void)pc; }
 TG__NOOP void tg__race_write_range_g(struct tg_g *g, const void *a, size_t n, void *pc) { (void)g; (void)a; (void)n; (void)pc; }
 TG__NOOP void tg__race_free_sync(const void *a) { (void)a; }

@@ -2,6 +2,7 @@
  * and the happens-before edges the runtime reports (race build only). */
 #ifdef TANGLE_RACE
 #include "history.h"
+#include "race_fast.h"
 #include "race_state.h"
 #include "rt.h"
 
@@ -196,7 +197,9 @@ void tg__race_clock_acquire(struct tg_race_g *r, const struct tg_clock *c) {
       tg__vc_set_max(&r->vc, c->s[i], c->e[i]);
 }
 
-void tg__race_clock_into(const struct tg_race_g *r, struct tg_vc **dst, bool merge) {
+/* (The copy loops below must stay loops, not become memcpy calls.) */
+__attribute__((optimize("no-tree-loop-distribute-patterns"))) void
+tg__race_clock_into(const struct tg_race_g *r, struct tg_vc **dst, bool merge) {
   uint32_t n = r->vc ? r->vc->n : 0;
   if (r->ov_slot >= n)
     n = r->ov_slot + 1;
@@ -208,10 +211,13 @@ void tg__race_clock_into(const struct tg_race_g *r, struct tg_vc **dst, bool mer
       tg__vc_unref(d);
       d = *dst = tg__vc_new(n + n / 4);
     }
-    uint32_t m = r->vc ? r->vc->n : 0;
-    if (m)
-      memcpy(d->e, r->vc->e, m * sizeof(uint32_t));
-    memset(d->e + m, 0, (n - m) * sizeof(uint32_t));
+    /* Plain loops: clocks are a few entries long in the common case, and
+     * memcpy here is the race build's interposed one (race_libc.h). */
+    uint32_t m = r->vc ? r->vc->n : 0, i = 0;
+    for (; i < m; i++)
+      d->e[i] = r->vc->e[i];
+    for (; i < n; i++)
+      d->e[i] = 0;
     d->n = n;
     /* d is private and large enough: the two extra entries go in place
      * (the stamp below marks the whole new contents). */
@@ -342,13 +348,41 @@ void tg__race_release_g(struct tg_g *g, const void *addr) {
     tg__race_sync_release(g->race, (uintptr_t)addr, false);
 }
 
+void tg__race_sync_pair(struct tg_g *peer) {
+  struct tg_race_g *r = tg__race_cur(), *p = peer ? peer->race : NULL;
+  if (r && p) {
+    /* The peer learns ours (with our own epoch), then we learn the peer's
+     * (which now contains ours: the join only adds what is new). */
+    fold_override(p);
+    tg__race_clock_into(r, &p->vc, true);
+    fold_override(r);
+    tg__race_clock_into(p, &r->vc, true);
+  }
+  /* Both released: later accesses are after what the other learnt. */
+  if (r)
+    tg__race_tick(r);
+  if (p)
+    tg__race_tick(p);
+}
+
+/* A small range within one word (a channel's closed flag, a small element)
+ * is one access: the fast path usually settles it. */
+static bool small_access(struct tg_race_g *r, const void *addr, size_t n, bool write, void *pc) {
+  uintptr_t a = (uintptr_t)addr;
+  if (n > 8 || (n & (n - 1)) || (a & 7) + n > 8 || !tg__app_addr(a))
+    return false;
+  if (!tg__fast_access(r, a, (unsigned)n, write, (uintptr_t)pc))
+    tg__race_access_slow(r, a, (unsigned)n, write, false, (uintptr_t)pc, true);
+  return true;
+}
+
 void tg__race_read_range_g(struct tg_g *g, const void *addr, size_t n, void *pc) {
-  if (g && g->race && n)
+  if (g && g->race && n && !small_access(g->race, addr, n, false, pc))
     tg__race_access_range(g->race, (uintptr_t)addr, n, false, (uintptr_t)pc);
 }
 
 void tg__race_write_range_g(struct tg_g *g, const void *addr, size_t n, void *pc) {
-  if (g && g->race && n)
+  if (g && g->race && n && !small_access(g->race, addr, n, true, pc))
     tg__race_access_range(g->race, (uintptr_t)addr, n, true, (uintptr_t)pc);
 }
 

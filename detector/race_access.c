@@ -14,20 +14,11 @@
  *    one (which may hide a later race, never invent one). */
 #ifdef TANGLE_RACE
 #include "history.h"
+#include "race_fast.h"
 #include "race_state.h"
 
 static inline uint64_t load_cell(const uint64_t *c) {
   return __atomic_load_n(c, __ATOMIC_RELAXED);
-}
-
-/* Whether no other goroutine can be running right now: every other P idle
- * and no goroutine outside the scheduler in a blocking section. Then no
- * access can be simultaneous with this one, and the store needs no
- * barrier. (A P that wakes afterwards goes through the scheduler's atomics
- * before its goroutine touches memory.) */
-static inline bool alone(void) {
-  return tg__sched.nprocs - atomic_load_explicit(&tg__sched.npidle, memory_order_relaxed) <= 1 &&
-         !atomic_load_explicit(&tg__sched.nsyscall, memory_order_relaxed);
 }
 
 /* Whether cell c (of another slot) conflicts with the current access. */
@@ -93,7 +84,7 @@ static void check_word(struct tg_race_g *r, uintptr_t addr, uint32_t bytes, bool
    * any store when no other goroutine can run now. The barrier below is
    * kept for a goroutine's first access to a word, where a one-shot race
    * with a simultaneous first access would otherwise be lost. */
-  if (tg__cell_slot(seen[store]) == r->slot || alone()) {
+  if (tg__cell_slot(seen[store]) == r->slot || tg__race_alone()) {
     __atomic_store_n(&sh[store], cur, __ATOMIC_RELAXED);
     goto report;
   }
@@ -183,16 +174,26 @@ void tg__race_access_range(struct tg_race_g *r, uintptr_t addr, size_t size, boo
     uintptr_t next = (a & ~(uintptr_t)7) + 8;
     unsigned n = (unsigned)((next < end ? next : end) - a);
     uint32_t bytes = ((1u << n) - 1) << (a & 7);
-    /* Same-epoch fast check per word, as the single accesses do. */
-    uint64_t cur = r->fast | (uint64_t)bytes << TG_CELL_MASK_SHIFT | kind;
-    const uint64_t *sh = tg__shadow_of(a);
-    bool same = false;
-    if (r->fast)
-      for (int i = 0; i < TG_SHADOW_CELLS; i++)
-        if (load_cell(&sh[i]) == cur)
-          same = true;
-    if (!same)
-      check_word(r, a, bytes, write, false, pc, n);
+    /* Per word, the single accesses' fast cases (race_fast.h): already
+     * seen this epoch, or one of our own cells renewed. */
+    if (r->fast) {
+      uint64_t *sh = tg__shadow_of(a);
+      tg__shadow_touch(sh);
+      uint64_t cur = r->fast | (uint64_t)bytes << TG_CELL_MASK_SHIFT;
+      if (tg__fast_seen(sh, cur, write)) {
+        a += n;
+        continue;
+      }
+      uint64_t v;
+      int i = tg__fast_renew(r, sh, cur | kind, write, &v);
+      if (i != TG_RENEW_SLOW) {
+        if (i >= 0)
+          __atomic_store_n(&sh[i], v, __ATOMIC_RELAXED);
+        a += n;
+        continue;
+      }
+    }
+    check_word(r, a, bytes, write, false, pc, n);
     a += n;
   }
 }

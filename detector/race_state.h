@@ -86,6 +86,16 @@ static inline struct tg_race_g *tg__race_cur(void) {
   return g ? (struct tg_race_g *)g->race : NULL;
 }
 
+/* Whether no other goroutine can be running right now: every other P idle
+ * and no goroutine outside the scheduler in a blocking section. Then no
+ * access can be simultaneous with this one, and a shadow store needs no
+ * barrier. (A P that wakes afterwards goes through the scheduler's atomics
+ * before its goroutine touches memory.) */
+static inline bool tg__race_alone(void) {
+  return tg__sched.nprocs - atomic_load_explicit(&tg__sched.npidle, memory_order_relaxed) <= 1 &&
+         !atomic_load_explicit(&tg__sched.nsyscall, memory_order_relaxed);
+}
+
 /* Slow path of every access: [addr, addr+size) within one 8-byte word. */
 void tg__race_access_slow(struct tg_race_g *r, uintptr_t addr, unsigned size, bool write,
                           bool atomic, uintptr_t pc, bool traced);

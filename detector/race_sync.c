@@ -15,7 +15,17 @@ struct tg_sync {
   struct tg_clock clk;
   uint32_t nrel;    /* releases so far: the first ones share, later ones copy */
   uint64_t rel_gid; /* who heads the current release sequence (atomics) */
+  /* A goroutine whose own clock the sync clock is (its last store, and
+   * its merges since), or 0: acquiring it back teaches that goroutine
+   * nothing, since a goroutine's clock only grows (a mutex locked again
+   * by its last holder). */
+  uint64_t solo;
 };
+
+/* Whether acquiring s can teach r anything. */
+static inline bool news_for(const struct tg_sync *s, const struct tg_race_g *r) {
+  return !s->solo || s->solo != r->gid;
+}
 
 /* A sync object released into once or twice (a buffered channel's slot, a
  * one-shot flag) shares the releaser's vc; one that keeps being used gets
@@ -63,16 +73,20 @@ void tg__race_sync_acquire(struct tg_race_g *r, uintptr_t addr) {
   tg__lock *l = stripe_of(addr);
   tg__lock_acquire(l);
   struct tg_sync *s = find(addr, false);
-  if (s)
+  if (s && news_for(s, r))
     tg__race_clock_acquire(r, &s->clk);
   tg__lock_release(l);
 }
 
 static void release(struct tg_race_g *r, struct tg_sync *s, bool merge) {
-  if (merge)
+  if (merge) {
     tg__race_clock_merge(r, &s->clk);
-  else
+    if (s->solo != r->gid)
+      s->solo = 0;
+  } else {
     tg__race_clock_store(r, &s->clk, s->nrel < SHARED_RELEASES);
+    s->solo = r->gid;
+  }
   s->nrel++;
   s->rel_gid = r->gid;
 }
@@ -117,6 +131,7 @@ bool tg__race_atomic_sync(struct tg_race_g *r, uintptr_t addr, int kind, int mo)
       tg__race_clock_fold(&s->clk);
       tg__vc_join(&s->clk.base, r->fence_rel);
       s->rel_gid = r->gid;
+      s->solo = 0;
     } else if (!merge) {
       /* C11 7.17.3: a release sequence continues through its head's own
        * stores and anyone's read-modify-writes; another goroutine's plain
@@ -125,6 +140,7 @@ bool tg__race_atomic_sync(struct tg_race_g *r, uintptr_t addr, int kind, int mo)
       if (s && s->rel_gid != r->gid) {
         tg__clock_free(&s->clk);
         s->rel_gid = 0;
+        s->solo = 0;
       }
     }
   }
@@ -132,7 +148,8 @@ bool tg__race_atomic_sync(struct tg_race_g *r, uintptr_t addr, int kind, int mo)
     struct tg_sync *s = find(addr, false);
     if (s) {
       if (mo_acquires(mo)) {
-        tg__race_clock_acquire(r, &s->clk);
+        if (news_for(s, r))
+          tg__race_clock_acquire(r, &s->clk);
       } else { /* kept for a later acquire fence */
         tg__vc_join(&r->acq_pending, s->clk.base);
         for (int i = 0; i < 2; i++)

@@ -5,27 +5,22 @@
  *
  * The fast path of an access is: the running goroutine's state, the shadow
  * address by arithmetic, and a compare of the four cells with what this
- * access would store; equal means the same access was already checked in
- * this epoch. Everything else is race_access.c. */
+ * access would store (race_fast.h). Everything else is race_access.c. */
 #ifdef TANGLE_RACE
 #include "history.h"
+#include "race_fast.h"
 #include "race_state.h"
 #include "rt.h"
 
 #define TSAN_API __attribute__((visibility("default")))
 #define PC()     ((uintptr_t)__builtin_return_address(0))
 
-/* Whether the four cells hold this access already (for a read: the same
- * read, or a write, of this epoch). */
-static inline __attribute__((always_inline)) bool seen(const uint64_t *sh, uint64_t cur,
-                                                       bool write) {
-  uint64_t c0 = sh[0], c1 = sh[1], c2 = sh[2], c3 = sh[3];
-  if (c0 == cur || c1 == cur || c2 == cur || c3 == cur)
-    return true;
-  if (write)
-    return false;
-  uint64_t rd = cur | TG_CELL_READ;
-  return c0 == rd || c1 == rd || c2 == rd || c3 == rd;
+/* Not seen this epoch: renewed (race_fast.h) or the slow path. Out of
+ * line, so that the seen case saves no registers. */
+static __attribute__((noinline)) void access_more(struct tg_race_g *r, uintptr_t a, unsigned size,
+                                                  bool write, uintptr_t pc) {
+  if (!tg__fast_renew_access(r, a, size, write, pc))
+    tg__race_access_slow(r, a, size, write, false, pc, true);
 }
 
 static inline __attribute__((always_inline)) void access_n(uintptr_t a, unsigned size, bool write,
@@ -33,23 +28,9 @@ static inline __attribute__((always_inline)) void access_n(uintptr_t a, unsigned
   struct tg_race_g *r = tg__race_cur();
   if (__builtin_expect(!r, 0))
     return;
-  uint64_t fast = r->fast;
-  if (__builtin_expect(fast != 0, 1)) {
-    uint64_t *sh = tg__shadow_of(a);
-    tg__shadow_touch(sh); /* before the first read of a fresh shadow page */
-    if (size == 16) {     /* vectorized code: two whole words */
-      if ((a & 7) == 0) {
-        uint64_t cur = fast | (uint64_t)0xff << TG_CELL_MASK_SHIFT;
-        if (seen(sh, cur, write) && seen(sh + TG_SHADOW_CELLS, cur, write))
-          return;
-      }
-    } else if ((a & 7) + size <= 8) {
-      uint64_t cur = fast | (uint64_t)(((1u << size) - 1) << (a & 7)) << TG_CELL_MASK_SHIFT;
-      if (seen(sh, cur, write))
-        return;
-    }
-  }
-  tg__race_access_slow(r, a, size, write, false, pc, true);
+  if (__builtin_expect(tg__fast_seen_access(r, a, size, write), 1))
+    return;
+  access_more(r, a, size, write, pc);
 }
 
 TSAN_API void __tsan_init(void) {

@@ -63,13 +63,7 @@ static inline void race_slot_sync(struct tg_chan *c, size_t idx, struct tg_g *pe
 static inline void race_sync(struct tg_chan *c, struct tg_g *peer) {
   (void)c;
   (void)peer;
-#if TG_RACE_ENABLED
-  void *slot = tg__chan_slot(c, 0);
-  tg__race_release(slot);
-  tg__race_acquire_g(peer, slot);
-  tg__race_release_g(peer, slot);
-  tg__race_acquire(slot);
-#endif
+  tg__race_sync_pair(peer);
 }
 
 void tg__chan_send_to(struct tg_chan *c, struct tg_sudog *sg, const void *ep) {

@@ -1,0 +1,163 @@
+/* The inline fast paths of a plain (non-atomic) access, shared by the
+ * instrumentation entry points (tsan_entry.c) and the runtime's own small
+ * accesses (race.c): race build only.
+ *
+ * Two cases never leave this file:
+ *  - seen: a cell already holds this access (or, for a read, a write over
+ *    the same bytes) of the current epoch: nothing to do (the loop that
+ *    touches its data again within an epoch);
+ *  - renewed: a cell holds an access by the same slot that this one
+ *    supersedes, typically the same access in an older epoch (every
+ *    access after a synchronization: a channel hand-off or a mutex makes
+ *    a new epoch, and the loop's next round reads the same variables
+ *    again), and no other cell can conflict with it. The cell is
+ *    rewritten (a plain store, as race_access.c does when it replaces a
+ *    cell of its own slot) and the access goes to the history, as the
+ *    slow path would have done. Also the first access to an empty word
+ *    when no other goroutine runs.
+ * Anything else (a possible conflict, a merge of bytes, a first access to
+ * the word, a different kind) takes race_access.c's slow path, which
+ * decides and reports. */
+#ifndef TANGLE_RACE_FAST_H
+#define TANGLE_RACE_FAST_H
+
+#include "history.h"
+#include "race_state.h"
+
+#define TG_FAST_INLINE static inline __attribute__((always_inline))
+
+/* Whether the four cells hold this access already (for a read: the same
+ * read, or a write, of this epoch). cur has no read bit. */
+TG_FAST_INLINE bool tg__fast_seen(const uint64_t *sh, uint64_t cur, bool write) {
+  uint64_t c0 = sh[0], c1 = sh[1], c2 = sh[2], c3 = sh[3];
+  if (c0 == cur || c1 == cur || c2 == cur || c3 == cur)
+    return true;
+  if (write)
+    return false;
+  uint64_t rd = cur | TG_CELL_READ;
+  return c0 == rd || c1 == rd || c2 == rd || c3 == rd;
+}
+
+#define TG_CELL_SLOTS ((uint64_t)0xfff << TG_CELL_SLOT_SHIFT)
+#define TG_CELL_BYTES ((uint64_t)0xff << TG_CELL_MASK_SHIFT)
+
+/* Whether cell c, of another slot or empty, may conflict with a plain
+ * access over `bytes` (shifted in place) that writes or not. Exactly the
+ * slow path's test (race_access.c), spelled for this access. */
+TG_FAST_INLINE bool tg__fast_conflicts(const struct tg_race_g *r, uint64_t c, uint64_t bytes,
+                                       bool write) {
+  if (!(c & bytes))
+    return false; /* empty or disjoint (the caller skips our own slot) */
+  if (!write && (c & TG_CELL_READ))
+    return false;
+  return tg__race_knows(r, tg__cell_slot(c)) < tg__cell_epoch(c);
+}
+
+#define TG_RENEW_SLOW    (-1) /* the slow path must decide */
+#define TG_RENEW_COVERED (-2) /* nothing to do */
+
+/* The renewed case for one word: the cell to overwrite, or TG_RENEW_*. `want` is
+ * the cell this access leaves (slot, epoch, bytes, read bit); *val is what
+ * to store (want, or want merged with a cell of the same epoch). A word with
+ * no cell at all (the first touch of fresh memory) gives cell 0 when no
+ * other goroutine can be running, so that its store needs no barrier
+ * (race_access.c explains the barrier). */
+TG_FAST_INLINE int tg__fast_renew(const struct tg_race_g *r, const uint64_t *sh, uint64_t want,
+                                  bool write, uint64_t *val) {
+  uint64_t bytes = want & TG_CELL_BYTES;
+  uint64_t over = write ? 0 : TG_CELL_READ; /* a write replaces a read too */
+  int mine = -1;
+  uint64_t any = 0;
+  *val = want;
+#pragma GCC unroll 4
+  for (int i = 0; i < TG_SHADOW_CELLS; i++) {
+    uint64_t c = sh[i];
+    any |= c;
+    /* One of our own plain cells this access supersedes (its bytes
+     * within ours; a read by a read, anything by a write): race_access.c's
+     * rule for the cell to store into. */
+    if (!((c ^ want) & TG_CELL_SLOTS)) {
+      /* Ours, of this epoch, plain, over all our bytes, and a write if
+       * we write: this access adds nothing (race_access.c returns too). */
+      if ((uint32_t)c == (uint32_t)want && !(c & TG_CELL_ATOMIC) && !(bytes & ~c) &&
+          !(write && (c & TG_CELL_READ)))
+        return TG_RENEW_COVERED;
+      /* Ours, of this epoch and kind (a partial write next to a range,
+       * say): the bytes merge into it (race_access.c's rule too). */
+      if ((uint32_t)c == (uint32_t)want && !((c ^ want) & (TG_CELL_READ | TG_CELL_ATOMIC))) {
+        *val = want | (c & TG_CELL_BYTES);
+        mine = i;
+      } else if (mine < 0 && !(c & (TG_CELL_ATOMIC | (~bytes & TG_CELL_BYTES))) &&
+                 (c & over) == over) {
+        mine = i;
+      }
+    } else if (tg__fast_conflicts(r, c, bytes, write)) {
+      return TG_RENEW_SLOW;
+    }
+  }
+  if (!any && tg__race_alone())
+    return 0;
+  return mine;
+}
+
+/* The renewed case (its callers have found the access not seen): true if
+ * done, false if the slow path must see it. */
+TG_FAST_INLINE bool tg__fast_renew_access(struct tg_race_g *r, uintptr_t a, unsigned size,
+                                          bool write, uintptr_t pc) {
+  uint64_t fast = r->fast;
+  if (!fast)
+    return false;
+  uint64_t *sh = tg__shadow_of(a), rd = write ? 0 : TG_CELL_READ;
+  if (size == 16) {
+    if ((a & 7) != 0)
+      return false;
+    uint64_t want = fast | (uint64_t)0xff << TG_CELL_MASK_SHIFT | rd;
+    uint64_t v0, v1;
+    int i = tg__fast_renew(r, sh, want, write, &v0), j;
+    if (i < 0 || (j = tg__fast_renew(r, sh + TG_SHADOW_CELLS, want, write, &v1)) < 0)
+      return false;
+    __atomic_store_n(&sh[i], v0, __ATOMIC_RELAXED);
+    __atomic_store_n(&sh[TG_SHADOW_CELLS + j], v1, __ATOMIC_RELAXED);
+  } else {
+    if ((a & 7) + size > 8)
+      return false;
+    uint64_t want = fast | (uint64_t)(((1u << size) - 1) << (a & 7)) << TG_CELL_MASK_SHIFT | rd;
+    uint64_t v;
+    int i = tg__fast_renew(r, sh, want, write, &v);
+    if (i == TG_RENEW_COVERED)
+      return true;
+    if (i < 0)
+      return false;
+    __atomic_store_n(&sh[i], v, __ATOMIC_RELAXED);
+  }
+  if (a < r->stack_touched && a >= r->stack_lo)
+    r->stack_touched = a & ~(uintptr_t)7;
+  tg__hist_access(r, a, size, write, false, pc);
+  return true;
+}
+
+/* The seen case: true if this access is already in the shadow this epoch.
+ * Few registers and no calls: the hot loop of a memory-bound program. */
+TG_FAST_INLINE bool tg__fast_seen_access(const struct tg_race_g *r, uintptr_t a, unsigned size,
+                                         bool write) {
+  uint64_t fast = r->fast;
+  if (__builtin_expect(fast == 0, 0))
+    return false;
+  uint64_t *sh = tg__shadow_of(a);
+  tg__shadow_touch(sh); /* before the first read of a fresh shadow page */
+  if (size == 16) {     /* vectorized code: two whole words */
+    uint64_t cur = fast | (uint64_t)0xff << TG_CELL_MASK_SHIFT;
+    return (a & 7) == 0 && tg__fast_seen(sh, cur, write) &&
+           tg__fast_seen(sh + TG_SHADOW_CELLS, cur, write);
+  }
+  uint64_t cur = fast | (uint64_t)(((1u << size) - 1) << (a & 7)) << TG_CELL_MASK_SHIFT;
+  return (a & 7) + size <= 8 && tg__fast_seen(sh, cur, write);
+}
+
+/* Both: false if the slow path must see the access. */
+TG_FAST_INLINE bool tg__fast_access(struct tg_race_g *r, uintptr_t a, unsigned size, bool write,
+                                    uintptr_t pc) {
+  return tg__fast_seen_access(r, a, size, write) || tg__fast_renew_access(r, a, size, write, pc);
+}
+
+#endif
