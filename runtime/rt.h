@@ -81,9 +81,8 @@ struct tg_sudog {
 struct tg_waitq {
   struct tg_sudog *first, *last;
 };
-void tg__waitq_enqueue(struct tg_waitq *q, struct tg_sudog *s);
-struct tg_sudog *tg__waitq_dequeue(struct tg_waitq *q); /* skips lost selects */
-void tg__waitq_remove(struct tg_waitq *q, struct tg_sudog *s);
+/* tg__waitq_enqueue, tg__waitq_dequeue (skips lost selects) and
+ * tg__waitq_remove: runtime/waitq.h, included below. */
 
 /* Timers (runtime/timer.c): per-P heaps; f runs on a scheduler thread, with
  * no P lock held, and must not block. tg__timer_del returns only once a
@@ -342,5 +341,7 @@ int64_t tg__timers_earliest(void);
 bool tg__stack_get(struct tg_p *p, struct tg_g *g);
 void tg__stack_put(struct tg_p *p, struct tg_g *g);
 size_t tg__stack_default_size(void);
+
+#include "waitq.h"
 
 #endif

@@ -25,7 +25,8 @@ struct sel {
 };
 
 /* Locks every channel once, in address order, except `skip` (may be NULL). */
-static void sel_lock_except(struct sel *s, struct tg_chan *skip) {
+__attribute__((always_inline)) static inline void sel_lock_except(struct sel *s,
+                                                                  struct tg_chan *skip) {
   struct tg_chan *prev = NULL;
   for (int i = 0; i < s->nlock; i++) {
     struct tg_chan *c = s->cases[s->lock[i]].chan_;
@@ -39,7 +40,7 @@ static void sel_lock(struct sel *s) {
   sel_lock_except(s, NULL);
 }
 
-static void sel_unlock(struct sel *s) {
+__attribute__((always_inline)) static inline void sel_unlock(struct sel *s) {
   /* Reverse order, each channel once (duplicates are adjacent). */
   for (int i = s->nlock - 1; i >= 0; i--) {
     struct tg_chan *c = s->cases[s->lock[i]].chan_;
@@ -51,7 +52,8 @@ static void sel_unlock(struct sel *s) {
 
 /* Unlocks all channels except c (which the completing operation releases,
  * or which pass 3 did not lock; may be NULL). */
-static void sel_unlock_except(struct sel *s, struct tg_chan *c) {
+__attribute__((always_inline)) static inline void sel_unlock_except(struct sel *s,
+                                                                    struct tg_chan *c) {
   for (int i = s->nlock - 1; i >= 0; i--) {
     struct tg_chan *ci = s->cases[s->lock[i]].chan_;
     if (ci == c || (i > 0 && s->cases[s->lock[i - 1]].chan_ == ci))
@@ -62,7 +64,7 @@ static void sel_unlock_except(struct sel *s, struct tg_chan *c) {
 
 /* Whether case cs could proceed, read without the channel's lock: a hint
  * that case_try confirms under it. */
-static bool case_looks_ready(const tg_case *cs) {
+__attribute__((always_inline)) static inline bool case_looks_ready(const tg_case *cs) {
   struct tg_chan *c = cs->chan_;
   if (__atomic_load_n(&c->closed, __ATOMIC_RELAXED))
     return true;
@@ -73,7 +75,8 @@ static bool case_looks_ready(const tg_case *cs) {
 }
 
 /* Lets go what pass 1 holds: every channel (all) or case i's alone. */
-static void case_unlock(struct sel *s, struct tg_chan *c, bool all) {
+__attribute__((always_inline)) static inline void case_unlock(struct sel *s, struct tg_chan *c,
+                                                              bool all) {
   if (all)
     sel_unlock(s);
   else
@@ -83,7 +86,7 @@ static void case_unlock(struct sel *s, struct tg_chan *c, bool all) {
 /* Completes channel case i if it can proceed now. Held: its channel's lock,
  * and with `all` every channel of the select. True when the case is done,
  * with every lock released; false leaves the locks as they were. */
-static bool case_try(struct sel *s, int i, bool all) {
+__attribute__((always_inline)) static inline bool case_try(struct sel *s, int i, bool all) {
   tg_case *cs = &s->cases[i];
   struct tg_chan *c = cs->chan_;
   if (cs->kind_ == TG__CASE_SEND) {

@@ -1,7 +1,10 @@
-/* FIFO queues of waiting goroutines (sudogs), as in Go's chan.go. */
-#include "rt.h"
+/* FIFO queues of waiting goroutines (sudogs), as in Go's chan.go. Inline:
+ * every channel operation, select and semaphore wait goes through them.
+ * Included by rt.h once struct tg_g is complete. */
+#ifndef TANGLE_WAITQ_H
+#define TANGLE_WAITQ_H
 
-void tg__waitq_enqueue(struct tg_waitq *q, struct tg_sudog *s) {
+static inline void tg__waitq_enqueue(struct tg_waitq *q, struct tg_sudog *s) {
   s->next = NULL;
   s->prev = q->last;
   if (q->last)
@@ -11,7 +14,7 @@ void tg__waitq_enqueue(struct tg_waitq *q, struct tg_sudog *s) {
   q->last = s;
 }
 
-void tg__waitq_remove(struct tg_waitq *q, struct tg_sudog *s) {
+static inline void tg__waitq_remove(struct tg_waitq *q, struct tg_sudog *s) {
   if (s->prev)
     s->prev->next = s->next;
   else if (q->first == s)
@@ -28,7 +31,7 @@ void tg__waitq_remove(struct tg_waitq *q, struct tg_sudog *s) {
 /* Takes the first waiter that can still be woken: a goroutine blocked in a
  * select sits in several queues, and only the first waker to claim it
  * (select_done 0 -> 1) may complete its select. */
-struct tg_sudog *tg__waitq_dequeue(struct tg_waitq *q) {
+static inline struct tg_sudog *tg__waitq_dequeue(struct tg_waitq *q) {
   for (;;) {
     struct tg_sudog *s = q->first;
     if (!s)
@@ -47,3 +50,5 @@ struct tg_sudog *tg__waitq_dequeue(struct tg_waitq *q) {
     return s;
   }
 }
+
+#endif
