@@ -85,7 +85,7 @@ static void check_word(struct tg_race_g *r, uintptr_t addr, uint32_t bytes, bool
    * kept for a goroutine's first access to a word, where a one-shot race
    * with a simultaneous first access would otherwise be lost. */
   if (tg__cell_slot(seen[store]) == r->slot || tg__race_alone()) {
-    __atomic_store_n(&sh[store], cur, __ATOMIC_RELAXED);
+    __atomic_store_n(&sh[store], cur, __ATOMIC_RELEASE);
     goto report;
   }
   /* Otherwise two goroutines checking the same word at the same moment

@@ -116,8 +116,12 @@ TG_FAST_INLINE bool tg__fast_renew_access(struct tg_race_g *r, uintptr_t a, unsi
     int i = tg__fast_renew(r, sh, want, write, &v0), j;
     if (i < 0 || (j = tg__fast_renew(r, sh + TG_SHADOW_CELLS, want, write, &v1)) < 0)
       return false;
-    __atomic_store_n(&sh[i], v0, __ATOMIC_RELAXED);
-    __atomic_store_n(&sh[TG_SHADOW_CELLS + j], v1, __ATOMIC_RELAXED);
+    /* The history first, as the slow path does: a goroutine that finds
+     * this cell racing with its own access restores our stack from it at
+     * once, and must not find the epoch missing there. */
+    tg__hist_access(r, a, size, write, false, pc);
+    __atomic_store_n(&sh[i], v0, __ATOMIC_RELEASE);
+    __atomic_store_n(&sh[TG_SHADOW_CELLS + j], v1, __ATOMIC_RELEASE);
   } else {
     if ((a & 7) + size > 8)
       return false;
@@ -128,11 +132,11 @@ TG_FAST_INLINE bool tg__fast_renew_access(struct tg_race_g *r, uintptr_t a, unsi
       return true;
     if (i < 0)
       return false;
-    __atomic_store_n(&sh[i], v, __ATOMIC_RELAXED);
+    tg__hist_access(r, a, size, write, false, pc); /* before the cell: see above */
+    __atomic_store_n(&sh[i], v, __ATOMIC_RELEASE);
   }
   if (a < r->stack_touched && a >= r->stack_lo)
     r->stack_touched = a & ~(uintptr_t)7;
-  tg__hist_access(r, a, size, write, false, pc);
   return true;
 }
 
