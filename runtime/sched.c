@@ -204,23 +204,33 @@ __attribute__((always_inline)) static inline struct tg_g *runq_get(struct tg_p *
 #define STEAL_SHORT_QUEUE 4
 
 /* Whether p2's value of *now moved since this M last looked; remembers it. */
-static bool seen_moved(uint64_t *seen, uint64_t now) {
+/* Whether p2's value `now` moved since this M's last full look (the last
+ * round of its previous steal_work, at least a backoff pause or a nap ago);
+ * the last round records it. */
+static bool seen_moved(uint64_t *seen, uint64_t now, bool record) {
   bool moved = now != *seen;
-  *seen = now;
+  if (record)
+    *seen = now;
   return moved;
 }
 
 /* Takes half of p2's queue into batch. With steal_next, may take p2's
- * runnext, but only after giving p2 a moment to run it itself: a G readied
- * by a goroutine that is about to block belongs on that P. */
+ * runnext, but only from a P that has not switched since this M's last
+ * look: a G readied by a goroutine that is about to block belongs on that
+ * P, and a P cycling through a hand-off (a ping-pong) runs its runnext
+ * itself; a P stuck on one goroutine is robbed, or its runnext could wait
+ * behind a goroutine that never yields. No busy wait for it: the interval
+ * between looks is the wait (Go sleeps 3 µs). */
 static int runq_grab(struct tg_m *m, struct tg_p *p2, struct tg_g **batch, bool steal_next) {
   bool running = atomic_load_explicit(&p2->status, memory_order_relaxed) == TG_P_RUNNING;
   bool switching =
       m && running &&
-      seen_moved(&m->steal_seen[p2->id], atomic_load_explicit(&p2->switches, memory_order_relaxed));
-  bool draining = m && running &&
-                  seen_moved(&m->steal_seen_head[p2->id],
-                             atomic_load_explicit(&p2->runq_head, memory_order_relaxed));
+      seen_moved(&m->steal_seen[p2->id], atomic_load_explicit(&p2->switches, memory_order_relaxed),
+                 steal_next);
+  bool draining =
+      m && running &&
+      seen_moved(&m->steal_seen_head[p2->id],
+                 atomic_load_explicit(&p2->runq_head, memory_order_relaxed), steal_next);
   for (;;) {
     uint32_t h = atomic_load_explicit(&p2->runq_head, memory_order_acquire);
     uint32_t t = atomic_load_explicit(&p2->runq_tail, memory_order_acquire);
@@ -234,18 +244,6 @@ static int runq_grab(struct tg_m *m, struct tg_p *p2, struct tg_g **batch, bool 
       struct tg_g *next = atomic_load_explicit(&p2->runnext, memory_order_acquire);
       if (!next)
         return 0;
-      if (atomic_load_explicit(&p2->status, memory_order_relaxed) == TG_P_RUNNING) {
-        uint64_t sw = atomic_load_explicit(&p2->switches, memory_order_relaxed);
-        for (int i = 0; i < 2000; i++)
-          tg__cpu_relax();
-        /* A P that switched meanwhile runs its runnext itself: it is
-         * cycling through a hand-off (a ping-pong) that stealing would
-         * only spread over two threads. A P stuck on one goroutine is
-         * robbed, or its runnext could wait behind a goroutine that never
-         * yields. */
-        if (atomic_load_explicit(&p2->switches, memory_order_relaxed) != sw)
-          return 0;
-      }
       if (!atomic_compare_exchange_strong_explicit(&p2->runnext, &next, NULL, memory_order_acq_rel,
                                                    memory_order_relaxed))
         continue;
