@@ -210,6 +210,12 @@ struct wf_hop {
 /* Reports a cycle (or a chain ending at an exited holder); `why` is the
  * one-line message. */
 void tg__wf_report_deadlock(const char *why, struct wf_hop *hops, int n, bool cycle);
+struct tg_report_goroutine;
+struct tg_report_edge;
+struct tg_buf;
+void tg__wf_emit_deadlock(const char *why, const struct tg_report_goroutine *gs,
+                          const struct tg_report_edge *edges, int ng, uint64_t key,
+                          struct tg_buf *b);
 /* How a goroutine waits, in Go's words ("sync.WaitGroup.Wait"). */
 const char *tg__wf_wait_words(int kind);
 /* Returns once w's goroutine has parked (a goroutine between its wait hook

@@ -323,6 +323,24 @@ static void put_coffman(struct tg_buf *b, struct wf_hop *hops, int n, bool cycle
   tg__buf_str(b, cycle ? " (the cycle).\n" : ": no cycle, but the holder is gone for good.\n");
 }
 
+/* Emits a WARNING: DEADLOCK whose text is in b (freed here): one goroutine
+ * and one edge per hop. */
+void tg__wf_emit_deadlock(const char *why, const struct tg_report_goroutine *gs,
+                          const struct tg_report_edge *edges, int ng, uint64_t key,
+                          struct tg_buf *b) {
+  struct tg_finding f = {
+      .kind = TG_FIND_DEADLOCK,
+      .message = why,
+      .goroutines = gs,
+      .ngoroutines = ng,
+      .cycle = edges,
+      .ncycle = ng,
+      .dedup_key = key,
+  };
+  tg__report_emit(&f, b->s ? b->s : "WARNING: DEADLOCK\n");
+  tg__buf_free(b);
+}
+
 void tg__wf_report_deadlock(const char *why, struct wf_hop *hops, int n, bool cycle) {
   enum { MAXG = 16, DEPTH = 48 };
   int ng = n < MAXG ? n : MAXG;
@@ -429,17 +447,7 @@ void tg__wf_report_deadlock(const char *why, struct wf_hop *hops, int n, bool cy
   }
   put_coffman(&b, hops, n, cycle);
 
-  struct tg_finding f = {
-      .kind = TG_FIND_DEADLOCK,
-      .message = why,
-      .goroutines = gs,
-      .ngoroutines = ng,
-      .cycle = edges,
-      .ncycle = ng,
-      .dedup_key = key,
-  };
-  tg__report_emit(&f, b.s ? b.s : "WARNING: DEADLOCK\n");
-  tg__buf_free(&b);
+  tg__wf_emit_deadlock(why, gs, edges, ng, key, &b);
   for (int i = 0; i < ng; i++) {
     struct tg_buf t = {.s = desc[i]};
     tg__buf_free(&t);

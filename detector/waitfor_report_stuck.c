@@ -99,17 +99,7 @@ void tg__wf_report_unreachable(struct wf_hop *hops, int n) {
   tg__buf_str(&b, "  circular wait: none is needed: the goroutine that could complete the wait "
                   "has exited or lost its way to the resource, and will never come.\n");
 
-  struct tg_finding f = {
-      .kind = TG_FIND_DEADLOCK,
-      .message = why,
-      .goroutines = gs,
-      .ngoroutines = ng,
-      .cycle = edges,
-      .ncycle = ng,
-      .dedup_key = key,
-  };
-  tg__report_emit(&f, b.s ? b.s : "WARNING: DEADLOCK\n");
-  tg__buf_free(&b);
+  tg__wf_emit_deadlock(why, gs, edges, ng, key, &b);
   tg__buf_free(&what);
   tg__wf_free(stacks, sizeof(uintptr_t[MAXG][DEPTH]));
 }
