@@ -30,5 +30,6 @@ int main(void) {
   a = 2;
   b = 2;
   tg_waitgroup_wait(&wg);
+  printf("main finished\n");
   return 0;
 }
