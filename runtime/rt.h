@@ -232,9 +232,11 @@ struct tg_sched {
   _Atomic int nio_waiters; /* goroutines parked on the poller */
   _Atomic int ntimers;     /* pending runtime timers, all Ps */
   _Atomic int nwaking;     /* timer callbacks / poll results in flight */
-  _Atomic uint64_t goid_gen;
-  _Atomic int ngoroutines;
-  tg__lock allg_lock;
+  /* Each on its own cache line: the P that spawns bumps both, the P that
+   * runs the goroutines only the count; together they bounced between them. */
+  _Alignas(64) _Atomic uint64_t goid_gen;
+  _Alignas(64) _Atomic int ngoroutines;
+  _Alignas(64) tg__lock allg_lock;
   struct tg_g *allg;          /* every live goroutine */
   _Atomic int64_t poll_until; /* when the polling M wakes up; 0: none polls */
   _Atomic bool polling;       /* an M sleeps in the poller */
