@@ -62,7 +62,6 @@ static inline void race_slot_sync(struct tg_chan *c, size_t idx, struct tg_g *pe
 /* Unbuffered hand-off: both sides synchronize both ways (Go's racesync). */
 static inline void race_sync(struct tg_chan *c, struct tg_g *peer) {
   (void)c;
-  (void)peer;
   tg__race_sync_pair(peer);
 }
 

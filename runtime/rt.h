@@ -292,8 +292,6 @@ static inline int64_t tg__nanotime_coarse(void) {
   int64_t t = atomic_load_explicit(&tg__coarse_clock, memory_order_relaxed);
   return t ? t : tg__nanotime_coarse_slow();
 }
-int tg__errno_get(void);
-void tg__errno_set(int e);
 /* Arms g->sleep_timer so that fire(g) runs at `when`. Call it once g is
  * parked (from the after-switch function of tg__park_fn), so that fire can
  * never ready a goroutine that is still running; cancel once awake. */

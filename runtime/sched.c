@@ -203,7 +203,6 @@ __attribute__((always_inline)) static inline struct tg_g *runq_get(struct tg_p *
  * a P that keeps switching. */
 #define STEAL_SHORT_QUEUE 4
 
-/* Whether p2's value of *now moved since this M last looked; remembers it. */
 /* Whether p2's value `now` moved since this M's last full look (the last
  * round of its previous steal_work, at least a backoff pause or a nap ago);
  * the last round records it. */
