@@ -253,7 +253,7 @@ void tg__fatal(const char *fmt, ...) {
 
 _Noreturn void tg__throw_deadlock(void) {
   enter_dying();
-  if (atomic_load(&tg__sched.ngoroutines) == 0)
+  if (tg__num_goroutine() == 0)
     tg__fdprintf(2, "fatal error: no goroutines (main called tg_goexit) - deadlock!\n\n");
   else
     tg__fdprintf(2, "fatal error: all goroutines are asleep - deadlock!\n\n");

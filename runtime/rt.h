@@ -200,6 +200,11 @@ struct tg_p {
   _Atomic bool runq_first; /* sysmon: the queue starves behind runnext; take its head next */
   _Atomic uint32_t syscalltick;
   _Atomic int64_t timer0_when; /* earliest, or 0 when none */
+  /* Goroutines created minus goroutines ended on this P, written by its
+   * owner only (load + store, no read-modify-write): one shared counter
+   * bounced between the spawning P and the P that ran the goroutines.
+   * tg_num_goroutine sums them. */
+  _Atomic int64_t ngo;
   /* timers */
   tg__lock timers_lock;
   struct tg_rtimer **timers;
@@ -232,10 +237,12 @@ struct tg_sched {
   _Atomic int nio_waiters; /* goroutines parked on the poller */
   _Atomic int ntimers;     /* pending runtime timers, all Ps */
   _Atomic int nwaking;     /* timer callbacks / poll results in flight */
-  /* Each on its own cache line: the P that spawns bumps both, the P that
-   * runs the goroutines only the count; together they bounced between them. */
+  /* On its own cache line: the spawning P bumps it, and nothing the
+   * other Ps write should share its line. */
   _Alignas(64) _Atomic uint64_t goid_gen;
-  _Alignas(64) _Atomic int ngoroutines;
+  /* Goroutines counted outside any P (main, an exit without a P); the
+   * rest are in each P's ngo. */
+  _Atomic int ngoroutines;
   _Alignas(64) tg__lock allg_lock;
   struct tg_g *allg;          /* every live goroutine */
   _Atomic int64_t poll_until; /* when the polling M wakes up; 0: none polls */
@@ -243,6 +250,8 @@ struct tg_sched {
   uint64_t seed;
 };
 extern struct tg_sched tg__sched;
+/* Live goroutines (tg_num_goroutine without initializing the runtime). */
+int tg__num_goroutine(void);
 
 /* Thread-local state is reached only through these out-of-line accessors:
  * a goroutine can resume on another thread after any call that may park, and

@@ -943,6 +943,11 @@ static void m0_g0_entry(void *arg) {
 
 /* ---- goroutines ---------------------------------------------------------- */
 
+static void p_count_goroutines(struct tg_p *p, int64_t d) {
+  atomic_store_explicit(&p->ngo, atomic_load_explicit(&p->ngo, memory_order_relaxed) + d,
+                        memory_order_relaxed);
+}
+
 static void gfree_put(struct tg_p *p, struct tg_g *g) {
   tg__stack_put(p, g);
   g->sp = NULL;
@@ -1063,7 +1068,7 @@ __attribute__((noinline)) uint64_t tg_go(tg_func fn, void *arg) {
   atomic_store_explicit(&g->status, TG_G_RUNNABLE, memory_order_relaxed);
   if (fresh)
     allg_add(g);
-  atomic_fetch_add_explicit(&tg__sched.ngoroutines, 1, memory_order_relaxed);
+  p_count_goroutines(m->p, 1);
   tg__race_go_create(parent, g);
   runq_put(m->p, g, true);
   wakep();
@@ -1073,8 +1078,11 @@ __attribute__((noinline)) uint64_t tg_go(tg_func fn, void *arg) {
 static _Noreturn void goexit_now(struct tg_g *g) {
   tg__race_go_end(g);
   atomic_store_explicit(&g->status, TG_G_DEAD, memory_order_release);
-  atomic_fetch_sub_explicit(&tg__sched.ngoroutines, 1, memory_order_relaxed);
   struct tg_m *m = tg__getm();
+  if (m->p)
+    p_count_goroutines(m->p, -1);
+  else
+    atomic_fetch_sub_explicit(&tg__sched.ngoroutines, 1, memory_order_relaxed);
   if (g->lockedm) { /* exiting unlocks */
     g->lockedm = NULL;
     m->lockedg = NULL;
@@ -1166,7 +1174,21 @@ void tg_yield(void) {
 
 int tg_num_goroutine(void) {
   tg__init();
-  return atomic_load(&tg__sched.ngoroutines);
+  return tg__num_goroutine();
+}
+
+int tg__num_goroutine(void) {
+  /* Ps are never freed and allp only grows (tg_maxprocs), so every count
+   * is in allp[0..nprocs). A sum taken while goroutines come and go is a
+   * snapshot of no single instant, as Go's NumGoroutine. */
+  int64_t n = atomic_load(&tg__sched.ngoroutines);
+  int np = __atomic_load_n(&tg__sched.nprocs, __ATOMIC_ACQUIRE);
+  for (int i = 0; i < np; i++) {
+    struct tg_p *p = __atomic_load_n(&tg__sched.allp[i], __ATOMIC_ACQUIRE);
+    if (p) /* being added by tg_maxprocs: nothing counted on it yet */
+      n += atomic_load_explicit(&p->ngo, memory_order_relaxed);
+  }
+  return n < 0 ? 0 : (int)n;
 }
 
 int tg_maxprocs(int n) {
@@ -1179,7 +1201,7 @@ int tg_maxprocs(int n) {
   tg__lock_acquire(&tg__sched.lock);
   for (int i = tg__sched.nprocs; i < n; i++) {
     struct tg_p *p = p_alloc(i);
-    tg__sched.allp[i] = p;
+    __atomic_store_n(&tg__sched.allp[i], p, __ATOMIC_RELEASE); /* tg__num_goroutine */
     pidle_put_locked(p);
   }
   for (int i = 0; i < n && i < tg__sched.nprocs; i++) {
@@ -1190,7 +1212,7 @@ int tg_maxprocs(int n) {
     }
   }
   if (n > tg__sched.nprocs)
-    tg__sched.nprocs = n;
+    __atomic_store_n(&tg__sched.nprocs, n, __ATOMIC_RELEASE);
   /* Ps at or above n retire themselves: running ones at their next
    * schedule, idle ones when next taken from the idle list. */
   atomic_store(&target_procs, n);
