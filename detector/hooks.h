@@ -39,6 +39,12 @@ enum tg_res_kind {
 void tg__race_go_create(struct tg_g *parent, struct tg_g *child);
 void tg__race_go_start(struct tg_g *g);
 void tg__race_go_end(struct tg_g *g);
+/* The detector state of the goroutine this thread runs (its `race`
+ * field), or NULL: set by the scheduler at every switch, so that an
+ * instrumented access finds it with one thread-local load instead of
+ * thread -> M -> goroutine -> state. Only read where nothing can park. */
+extern __thread void *tg__race_tls_cur __attribute__((tls_model("initial-exec")));
+#define TG__RACE_SWITCHED_TO(g) (tg__race_tls_cur = (g)->race)
 
 /* Happens-before through a synchronization address, by the running goroutine. */
 void tg__race_acquire(const void *addr);
@@ -77,6 +83,7 @@ void tg__wf_lock_tried(const void *lock, enum tg_res_kind kind, const void *pc);
 #define TG_RACE_ENABLED 1
 #else
 #define TG__NOOP __attribute__((always_inline, unused)) static inline
+#define TG__RACE_SWITCHED_TO(g) ((void)(g))
 TG__NOOP void tg__race_go_create(struct tg_g *p, struct tg_g *c) { (void)p; (void)c; }
 TG__NOOP void tg__race_go_start(struct tg_g *g) { (void)g; }
 TG__NOOP void tg__race_go_end(struct tg_g *g) { (void)g; }

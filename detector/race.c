@@ -12,6 +12,8 @@ struct tg_slot tg__slots[TG_MAX_SLOTS];
 
 /* Each thread's own M, filled in on first use (race_state.h). */
 __thread struct tg_m *tg__race_m __attribute__((tls_model("initial-exec")));
+/* Each thread's running goroutine's state (hooks.h). */
+__thread void *tg__race_tls_cur __attribute__((tls_model("initial-exec")));
 
 struct tg_m *tg__race_m_slow(void) {
   return tg__race_m = tg__getm();
@@ -296,6 +298,7 @@ void tg__race_go_start(struct tg_g *g) {
     if (!tg__race_ready())
       return;
     g->race = state_new(g);
+    tg__race_tls_cur = g->race; /* it runs on this thread already */
   }
   /* A goroutine gets its stack when it first runs. */
   struct tg_race_g *r = g->race;
@@ -311,6 +314,7 @@ void tg__race_go_end(struct tg_g *g) {
   if (r->wf_mark)
     tg__wf_keep_stacks(r); /* a goroutine that exits holding a lock */
   g->race = NULL;
+  tg__race_tls_cur = NULL; /* g runs here until it switches away */
   /* The next goroutine on this stack must not inherit its history. */
   if (r->stack_lo && r->stack_touched < r->stack_hi)
     tg__shadow_reset(r->stack_touched, r->stack_hi - r->stack_touched);

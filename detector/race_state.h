@@ -71,20 +71,17 @@ void tg__race_init(void); /* idempotent */
 bool tg__race_ready(void);
 
 /* The running goroutine's detector state, or NULL when accesses are not
- * tracked (before initialization, on a scheduler thread). */
+ * tracked (before initialization, on a scheduler thread, on a thread the
+ * runtime does not run): hooks.h's tg__race_tls_cur. None of the
+ * detector's entry points can park, so reading thread-local storage
+ * directly is safe here (see runtime/tls.c). */
+static inline struct tg_race_g *tg__race_cur(void) {
+  return (struct tg_race_g *)tg__race_tls_cur;
+}
 /* The running thread's M, cached: an M stays bound to its thread for
- * life, so unlike the goroutine (m->curg, read afresh every time) it can
- * be remembered. None of the detector's entry points can park, so reading
- * thread-local storage directly is safe here (see runtime/tls.c). */
+ * life, so unlike the goroutine it can be remembered. */
 extern __thread struct tg_m *tg__race_m __attribute__((tls_model("initial-exec")));
 struct tg_m *tg__race_m_slow(void);
-static inline struct tg_race_g *tg__race_cur(void) {
-  struct tg_m *m = tg__race_m;
-  if (__builtin_expect(!m, 0) && !(m = tg__race_m_slow()))
-    return NULL;
-  struct tg_g *g = m->curg;
-  return g ? (struct tg_race_g *)g->race : NULL;
-}
 
 /* Whether no other goroutine can be running right now: every other P idle
  * and no goroutine outside the scheduler in a blocking section. Then no

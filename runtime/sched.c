@@ -498,6 +498,7 @@ __attribute__((always_inline)) static inline void switch_to(struct tg_m *m, stru
   if (!from->stack_guarded && tg__stack_canary_dead(from))
     tg__stack_overflow(from);
   m->curg = to;
+  TG__RACE_SWITCHED_TO(to);
   to->m = m;
   if (!to->is_g0)
     atomic_store_explicit(&to->status, TG_G_RUNNING, memory_order_relaxed);
