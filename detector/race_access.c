@@ -9,17 +9,16 @@
  *  - a cell of another slot races with A if their bytes overlap, one of
  *    them writes, not both are atomic, and A's goroutine does not know the
  *    cell's epoch (FastTrack's test: cell.epoch <= clock[cell.slot]);
- *  - A goes into an empty cell, or over a cell of S it supersedes (a read
- *    by anything of S, a write by a write), or else over a pseudo-random
- *    one (which may hide a later race, never invent one). */
+ *  - A goes into an empty cell (the primary pair first), or over a cell of
+ *    S it supersedes (a read by anything of S, a write by a write); else
+ *    a pseudo-random cell of the primary pair moves to the secondary pair
+ *    (over a pseudo-random one there, which may hide a later race, never
+ *    invent one) and A takes its place: the latest accesses stay where
+ *    the fast path looks (shadow.h). */
 #ifdef TANGLE_RACE
 #include "history.h"
 #include "race_fast.h"
 #include "race_state.h"
-
-static inline uint64_t load_cell(const uint64_t *c) {
-  return __atomic_load_n(c, __ATOMIC_RELAXED);
-}
 
 /* Whether cell c (of another slot) conflicts with the current access. */
 static inline bool conflicts(const struct tg_race_g *r, uint64_t c, uint32_t bytes, bool write,
@@ -43,8 +42,9 @@ static void check_word(struct tg_race_g *r, uintptr_t addr, uint32_t bytes, bool
   /* Conflicts are reported only once this access is in the shadow: a
    * report takes long, and others must see the access meanwhile. */
   uint64_t mine = 0, seen[TG_SHADOW_CELLS], racy[2 * TG_SHADOW_CELLS];
+  tg__shadow_load(sh, seen);
   for (int i = 0; i < TG_SHADOW_CELLS; i++) {
-    uint64_t c = seen[i] = load_cell(&sh[i]);
+    uint64_t c = seen[i];
     if (!c) {
       if (empty < 0)
         empty = i;
@@ -76,8 +76,19 @@ static void check_word(struct tg_race_g *r, uintptr_t addr, uint32_t bytes, bool
                  (uint64_t)(bytes | tg__cell_bytes(mine)) << TG_CELL_MASK_SHIFT;
   if (store < 0)
     store = empty;
-  if (store < 0)
-    store = (int)((addr >> 3) ^ r->epoch ^ (pc >> 4)) & (TG_SHADOW_CELLS - 1);
+  if (store >= TG_SHADOW_PRIMARY)
+    tg__shadow_touch(tg__cell_ptr(sh, store));
+  if (store < 0) {
+    /* Full: a primary cell makes room, moving over a secondary one. Copied
+     * before it is replaced, so that it is always in one place or both. */
+    unsigned h = (unsigned)((addr >> 3) ^ r->epoch ^ (pc >> 4));
+    store = (int)(h & 1);
+    int to = TG_SHADOW_PRIMARY + (int)((h >> 1) & 1);
+    tg__shadow_touch(tg__cell_ptr(sh, to));
+    __atomic_store_n(tg__cell_ptr(sh, to), seen[store], __ATOMIC_RELAXED);
+    seen[to] = seen[store];
+  }
+  uint64_t *cell = tg__cell_ptr(sh, store);
   /* Replacing one of this goroutine's own earlier cells (a loop over its
    * data, shared or not: every new epoch reads it again) is a plain store:
    * another goroutine coming now sees one of ours and checks itself. So is
@@ -85,7 +96,7 @@ static void check_word(struct tg_race_g *r, uintptr_t addr, uint32_t bytes, bool
    * kept for a goroutine's first access to a word, where a one-shot race
    * with a simultaneous first access would otherwise be lost. */
   if (tg__cell_slot(seen[store]) == r->slot || tg__race_alone()) {
-    __atomic_store_n(&sh[store], cur, __ATOMIC_RELEASE);
+    __atomic_store_n(cell, cur, __ATOMIC_RELEASE);
     goto report;
   }
   /* Otherwise two goroutines checking the same word at the same moment
@@ -93,15 +104,19 @@ static void check_word(struct tg_race_g *r, uintptr_t addr, uint32_t bytes, bool
    * Dekker-style), so at least one of them sees the other: a truly
    * simultaneous race is not lost. The exchange also returns a cell
    * another goroutine had just put where ours goes. */
-  uint64_t old = __atomic_exchange_n(&sh[store], cur, __ATOMIC_SEQ_CST);
+  uint64_t old = __atomic_exchange_n(cell, cur, __ATOMIC_SEQ_CST);
   if (old != seen[store] && old) {
     /* Another goroutine's access we were not meant to replace: give it a
      * free cell of its own, or it would hide its later races. */
     if (tg__cell_slot(old) != r->slot)
       for (int i = 0; i < TG_SHADOW_CELLS; i++) {
-        uint64_t zero = 0;
-        if (i != store && __atomic_compare_exchange_n(&sh[i], &zero, old, false, __ATOMIC_SEQ_CST,
-                                                      __ATOMIC_RELAXED)) {
+        uint64_t zero = 0, *ci = tg__cell_ptr(sh, i);
+        if (i == store)
+          continue;
+        if (i >= TG_SHADOW_PRIMARY)
+          tg__shadow_touch(ci);
+        if (__atomic_compare_exchange_n(ci, &zero, old, false, __ATOMIC_SEQ_CST,
+                                        __ATOMIC_RELAXED)) {
           seen[i] = old;
           break;
         }
@@ -109,13 +124,11 @@ static void check_word(struct tg_race_g *r, uintptr_t addr, uint32_t bytes, bool
     if (conflicts(r, old, bytes, write, atomic))
       racy[nracy++] = old;
   }
-  for (int i = 0; i < TG_SHADOW_CELLS; i++) {
-    if (i == store)
-      continue;
-    uint64_t c = load_cell(&sh[i]);
-    if (c != seen[i] && conflicts(r, c, bytes, write, atomic))
-      racy[nracy++] = c;
-  }
+  uint64_t now[TG_SHADOW_CELLS];
+  tg__shadow_load(sh, now);
+  for (int i = 0; i < TG_SHADOW_CELLS; i++)
+    if (i != store && now[i] != seen[i] && conflicts(r, now[i], bytes, write, atomic))
+      racy[nracy++] = now[i];
 report:
   for (int i = 0; i < nracy; i++)
     tg__race_found(r, addr, size, write, atomic, pc, racy[i]);
@@ -188,7 +201,7 @@ void tg__race_access_range(struct tg_race_g *r, uintptr_t addr, size_t size, boo
       int i = tg__fast_renew(r, sh, cur | kind, write, &v);
       if (i != TG_RENEW_SLOW) {
         if (i >= 0)
-          __atomic_store_n(&sh[i], v, __ATOMIC_RELAXED);
+          __atomic_store_n(tg__cell_ptr(sh, i), v, __ATOMIC_RELAXED);
         a += n;
         continue;
       }

@@ -26,16 +26,17 @@
 
 #define TG_FAST_INLINE static inline __attribute__((always_inline))
 
-/* Whether the four cells hold this access already (for a read: the same
- * read, or a write, of this epoch). cur has no read bit. */
+/* Whether the primary pair holds this access already (for a read: the
+ * same read, or a write, of this epoch). cur has no read bit. A cell in
+ * the secondary pair is found by the renewed case instead. */
 TG_FAST_INLINE bool tg__fast_seen(const uint64_t *sh, uint64_t cur, bool write) {
-  uint64_t c0 = sh[0], c1 = sh[1], c2 = sh[2], c3 = sh[3];
-  if (c0 == cur || c1 == cur || c2 == cur || c3 == cur)
+  uint64_t c0 = sh[0], c1 = sh[1];
+  if (c0 == cur || c1 == cur)
     return true;
   if (write)
     return false;
   uint64_t rd = cur | TG_CELL_READ;
-  return c0 == rd || c1 == rd || c2 == rd || c3 == rd;
+  return c0 == rd || c1 == rd;
 }
 
 #define TG_CELL_SLOTS ((uint64_t)0xfff << TG_CELL_SLOT_SHIFT)
@@ -62,16 +63,17 @@ TG_FAST_INLINE bool tg__fast_conflicts(const struct tg_race_g *r, uint64_t c, ui
  * no cell at all (the first touch of fresh memory) gives cell 0 when no
  * other goroutine can be running, so that its store needs no barrier
  * (race_access.c explains the barrier). */
-TG_FAST_INLINE int tg__fast_renew(const struct tg_race_g *r, const uint64_t *sh, uint64_t want,
+TG_FAST_INLINE int tg__fast_renew(const struct tg_race_g *r, uint64_t *sh, uint64_t want,
                                   bool write, uint64_t *val) {
   uint64_t bytes = want & TG_CELL_BYTES;
   uint64_t over = write ? 0 : TG_CELL_READ; /* a write replaces a read too */
   int mine = -1;
-  uint64_t any = 0;
+  uint64_t any = 0, cells[TG_SHADOW_CELLS];
   *val = want;
+  tg__shadow_load(sh, cells);
 #pragma GCC unroll 4
   for (int i = 0; i < TG_SHADOW_CELLS; i++) {
-    uint64_t c = sh[i];
+    uint64_t c = cells[i];
     any |= c;
     /* One of our own plain cells this access supersedes (its bytes
      * within ours; a read by a read, anything by a write): race_access.c's
@@ -114,14 +116,14 @@ TG_FAST_INLINE bool tg__fast_renew_access(struct tg_race_g *r, uintptr_t a, unsi
     uint64_t want = fast | (uint64_t)0xff << TG_CELL_MASK_SHIFT | rd;
     uint64_t v0, v1;
     int i = tg__fast_renew(r, sh, want, write, &v0), j;
-    if (i < 0 || (j = tg__fast_renew(r, sh + TG_SHADOW_CELLS, want, write, &v1)) < 0)
+    if (i < 0 || (j = tg__fast_renew(r, sh + TG_SHADOW_PRIMARY, want, write, &v1)) < 0)
       return false;
     /* The history first, as the slow path does: a goroutine that finds
      * this cell racing with its own access restores our stack from it at
      * once, and must not find the epoch missing there. */
     tg__hist_access(r, a, size, write, false, pc);
-    __atomic_store_n(&sh[i], v0, __ATOMIC_RELEASE);
-    __atomic_store_n(&sh[TG_SHADOW_CELLS + j], v1, __ATOMIC_RELEASE);
+    __atomic_store_n(tg__cell_ptr(sh, i), v0, __ATOMIC_RELEASE);
+    __atomic_store_n(tg__cell_ptr(sh + TG_SHADOW_PRIMARY, j), v1, __ATOMIC_RELEASE);
   } else {
     if ((a & 7) + size > 8)
       return false;
@@ -133,7 +135,7 @@ TG_FAST_INLINE bool tg__fast_renew_access(struct tg_race_g *r, uintptr_t a, unsi
     if (i < 0)
       return false;
     tg__hist_access(r, a, size, write, false, pc); /* before the cell: see above */
-    __atomic_store_n(&sh[i], v, __ATOMIC_RELEASE);
+    __atomic_store_n(tg__cell_ptr(sh, i), v, __ATOMIC_RELEASE);
   }
   if (a < r->stack_touched && a >= r->stack_lo)
     r->stack_touched = a & ~(uintptr_t)7;
@@ -152,7 +154,7 @@ TG_FAST_INLINE bool tg__fast_seen_access(const struct tg_race_g *r, uintptr_t a,
   if (size == 16) {     /* vectorized code: two whole words */
     uint64_t cur = fast | (uint64_t)0xff << TG_CELL_MASK_SHIFT;
     return (a & 7) == 0 && tg__fast_seen(sh, cur, write) &&
-           tg__fast_seen(sh + TG_SHADOW_CELLS, cur, write);
+           tg__fast_seen(sh + TG_SHADOW_PRIMARY, cur, write);
   }
   uint64_t cur = fast | (uint64_t)(((1u << size) - 1) << (a & 7)) << TG_CELL_MASK_SHIFT;
   return (a & 7) + size <= 8 && tg__fast_seen(sh, cur, write);

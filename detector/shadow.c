@@ -72,6 +72,24 @@ bool tg__shadow_init(void) {
   return ok;
 }
 
+/* Zeroes the set words of [lo, hi). A shadow page never written holds
+ * nothing, and is skipped: reading it would map the zero page, to be
+ * faulted again at its first write. */
+static void zero_words(char *lo, char *hi) {
+  bool shadow = (uintptr_t)lo >= TG_SHADOW_BASE && (uintptr_t)hi <= TG_SHADOW_END;
+  for (uint64_t *p = (uint64_t *)lo; (char *)p < hi;) {
+    char *page_end = (char *)(((uintptr_t)p | 4095) + 1);
+    char *end = page_end < hi ? page_end : hi;
+    if (shadow && !tg__shadow_touched(p)) {
+      p = (uint64_t *)end;
+      continue;
+    }
+    for (; (char *)p < end; p++)
+      if (*p)
+        *p = 0;
+  }
+}
+
 /* Clears [lo, hi) of the shadow or meta: whole pages are given back to the
  * kernel (cheap when they were never touched), the ragged ends are zeroed
  * only where something is set, so that resetting memory the program never
@@ -94,18 +112,15 @@ static void clear_region(char *lo, char *hi) {
   } else {
     plo = phi = hi;
   }
-  for (uint64_t *p = (uint64_t *)lo; (char *)p < plo; p++)
-    if (*p)
-      *p = 0;
-  for (uint64_t *p = (uint64_t *)phi; (char *)p < hi; p++)
-    if (*p)
-      *p = 0;
+  zero_words(lo, plo);
+  zero_words(phi, hi);
 }
-
 void tg__shadow_reset(uintptr_t addr, size_t n) {
   if (!n || !tg__shadow_ready() || !tg__app_addr(addr))
     return;
   uintptr_t lo = addr & ~(uintptr_t)7, hi = (addr + n + 7) & ~(uintptr_t)7;
-  clear_region((char *)tg__shadow_of(lo), (char *)tg__shadow_of(hi - 8) + 8 * TG_SHADOW_CELLS);
+  char *plo = (char *)tg__shadow_of(lo), *phi = (char *)tg__shadow_of(hi - 8) + 8 * TG_SHADOW_PRIMARY;
+  clear_region(plo, phi);
+  clear_region(plo + TG_SHADOW2_OFF, phi + TG_SHADOW2_OFF);
 }
 #endif
