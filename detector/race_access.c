@@ -183,22 +183,35 @@ void tg__race_access_range(struct tg_race_g *r, uintptr_t addr, size_t size, boo
   }
   note_stack(r, addr);
   uint64_t kind = write ? 0 : TG_CELL_READ;
+  uintptr_t page = 0; /* the shadow page whose touch and secondary half were checked */
+  bool secondary = false;
   for (uintptr_t a = addr, end = addr + size; a < end;) {
     uintptr_t next = (a & ~(uintptr_t)7) + 8;
     unsigned n = (unsigned)((next < end ? next : end) - a);
     uint32_t bytes = ((1u << n) - 1) << (a & 7);
     /* Per word, the single accesses' fast cases (race_fast.h): already
-     * seen this epoch, or one of our own cells renewed. */
+     * seen this epoch, or one of our own cells renewed. The page checks
+     * are made once per shadow page (a select's case array, a struct
+     * copy: a range is mostly one page). */
     if (r->fast) {
       uint64_t *sh = tg__shadow_of(a);
-      tg__shadow_touch(sh);
+      if (((uintptr_t)sh & ~(uintptr_t)4095) != page) {
+        page = (uintptr_t)sh & ~(uintptr_t)4095;
+        tg__shadow_touch(sh);
+        secondary = tg__shadow_touched(tg__cell_ptr(sh, TG_SHADOW_PRIMARY));
+      }
       uint64_t cur = r->fast | (uint64_t)bytes << TG_CELL_MASK_SHIFT;
       if (tg__fast_seen(sh, cur, write)) {
         a += n;
         continue;
       }
-      uint64_t v;
-      int i = tg__fast_renew(r, sh, cur | kind, write, &v);
+      uint64_t v, cells[TG_SHADOW_CELLS] = {sh[0], sh[1], 0, 0};
+      if (secondary) {
+        uint64_t *s2 = tg__cell_ptr(sh, TG_SHADOW_PRIMARY);
+        cells[2] = __atomic_load_n(&s2[0], __ATOMIC_RELAXED);
+        cells[3] = __atomic_load_n(&s2[1], __ATOMIC_RELAXED);
+      }
+      int i = tg__fast_renew_cells(r, cells, cur | kind, write, &v);
       if (i != TG_RENEW_SLOW) {
         if (i >= 0)
           __atomic_store_n(tg__cell_ptr(sh, i), v, __ATOMIC_RELAXED);

@@ -63,14 +63,14 @@ TG_FAST_INLINE bool tg__fast_conflicts(const struct tg_race_g *r, uint64_t c, ui
  * no cell at all (the first touch of fresh memory) gives cell 0 when no
  * other goroutine can be running, so that its store needs no barrier
  * (race_access.c explains the barrier). */
-TG_FAST_INLINE int tg__fast_renew(const struct tg_race_g *r, uint64_t *sh, uint64_t want,
-                                  bool write, uint64_t *val) {
+TG_FAST_INLINE int tg__fast_renew_cells(const struct tg_race_g *r,
+                                        const uint64_t cells[TG_SHADOW_CELLS], uint64_t want,
+                                        bool write, uint64_t *val) {
   uint64_t bytes = want & TG_CELL_BYTES;
   uint64_t over = write ? 0 : TG_CELL_READ; /* a write replaces a read too */
   int mine = -1;
-  uint64_t any = 0, cells[TG_SHADOW_CELLS];
+  uint64_t any = 0;
   *val = want;
-  tg__shadow_load(sh, cells);
 #pragma GCC unroll 4
   for (int i = 0; i < TG_SHADOW_CELLS; i++) {
     uint64_t c = cells[i];
@@ -100,6 +100,14 @@ TG_FAST_INLINE int tg__fast_renew(const struct tg_race_g *r, uint64_t *sh, uint6
   if (!any && tg__race_alone())
     return 0;
   return mine;
+}
+
+/* The same, loading the word's cells. */
+TG_FAST_INLINE int tg__fast_renew(const struct tg_race_g *r, uint64_t *sh, uint64_t want,
+                                  bool write, uint64_t *val) {
+  uint64_t cells[TG_SHADOW_CELLS];
+  tg__shadow_load(sh, cells);
+  return tg__fast_renew_cells(r, cells, want, write, val);
 }
 
 /* The renewed case (its callers have found the access not seen): true if
