@@ -119,7 +119,8 @@ void tg__shadow_reset(uintptr_t addr, size_t n) {
   if (!n || !tg__shadow_ready() || !tg__app_addr(addr))
     return;
   uintptr_t lo = addr & ~(uintptr_t)7, hi = (addr + n + 7) & ~(uintptr_t)7;
-  char *plo = (char *)tg__shadow_of(lo), *phi = (char *)tg__shadow_of(hi - 8) + 8 * TG_SHADOW_PRIMARY;
+  char *plo = (char *)tg__shadow_of(lo),
+       *phi = (char *)tg__shadow_of(hi - 8) + 8 * TG_SHADOW_PRIMARY;
   clear_region(plo, phi);
   clear_region(plo + TG_SHADOW2_OFF, phi + TG_SHADOW2_OFF);
 }

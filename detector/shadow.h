@@ -32,13 +32,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TG_APP_MASK     0x0ffffffffff8ull
-#define TG_SHADOW_BASE  0x080000000000ull
-#define TG_SHADOW_END   0x480000000000ull
-#define TG_META_BASE    0x600000000000ull
-#define TG_META_END     0x700000000000ull
-#define TG_PAGEMAP_BASE 0x5c0000000000ull
-#define TG_PAGEMAP_END  (TG_PAGEMAP_BASE + ((TG_SHADOW_END - TG_SHADOW_BASE) >> 15))
+#define TG_APP_MASK       0x0ffffffffff8ull
+#define TG_SHADOW_BASE    0x080000000000ull
+#define TG_SHADOW_END     0x480000000000ull
+#define TG_META_BASE      0x600000000000ull
+#define TG_META_END       0x700000000000ull
+#define TG_PAGEMAP_BASE   0x5c0000000000ull
+#define TG_PAGEMAP_END    (TG_PAGEMAP_BASE + ((TG_SHADOW_END - TG_SHADOW_BASE) >> 15))
 #define TG_SHADOW_CELLS   4 /* per word: 2 primary, then 2 secondary */
 #define TG_SHADOW_PRIMARY 2
 #define TG_SHADOW2_OFF    0x200000000000ull
@@ -60,8 +60,9 @@ static inline uint64_t *tg__shadow_of(uintptr_t a) {
 }
 /* Cell i (0..3) of the word whose primary pair is sh. */
 static inline uint64_t *tg__cell_ptr(uint64_t *sh, int i) {
-  return i < TG_SHADOW_PRIMARY ? sh + i
-                               : (uint64_t *)((uintptr_t)sh + TG_SHADOW2_OFF) + (i - TG_SHADOW_PRIMARY);
+  return i < TG_SHADOW_PRIMARY
+             ? sh + i
+             : (uint64_t *)((uintptr_t)sh + TG_SHADOW2_OFF) + (i - TG_SHADOW_PRIMARY);
 }
 static inline void **tg__meta_of(uintptr_t a) {
   return (void **)(TG_META_BASE + (a & TG_APP_MASK));

@@ -14,6 +14,9 @@
 long x;
 static atomic_int early_done; /* relaxed only: ordering without happens-before */
 static tg_waitgroup wg;
+#ifdef JOIN_EARLY_READER
+static tg_chan *joined; /* norace_reader_among_many.c: the first reader is joined too */
+#endif
 
 static NOINLINE void early_read(void) {
   KEEP(x);
@@ -31,6 +34,9 @@ static void early(void *arg) {
   (void)arg;
   early_read();
   atomic_store_explicit(&early_done, 1, memory_order_relaxed);
+#ifdef JOIN_EARLY_READER
+  tg_chan_send(joined, &(int){0});
+#endif
 }
 
 static void late(void *arg) {
@@ -40,6 +46,9 @@ static void late(void *arg) {
 }
 
 int main(void) {
+#ifdef JOIN_EARLY_READER
+  joined = tg_chan_make(sizeof(int), 1);
+#endif
   tg_go(early, NULL);
   while (!atomic_load_explicit(&early_done, memory_order_relaxed))
     tg_yield();
@@ -48,6 +57,10 @@ int main(void) {
     tg_go(late, NULL);
     tg_waitgroup_wait(&wg); /* one at a time: each fills the next cell */
   }
+#ifdef JOIN_EARLY_READER
+  int v;
+  tg_chan_recv(joined, &v);
+#endif
   write_after_readers();
   return 0;
 }
