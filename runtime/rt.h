@@ -114,28 +114,27 @@ bool tg__timer_mod(struct tg_rtimer *t, int64_t when); /* true if it was pending
 struct tg_m;
 struct tg_p;
 
+/* Fields are ordered by when they are touched: the first two cache lines
+ * hold everything a goroutine's spawn, first run and exit read or write
+ * (the spawning P writes them, another P usually runs the goroutine, so
+ * each line is a transfer between CPUs); the rest is for parking, timers,
+ * dumps and the detectors. */
 struct tg_g {
   void *sp; /* saved stack pointer: first field, used by the context switch */
   uint64_t id;
-  _Atomic int status;
-  int wait_reason;
-  const void *wait_obj;
-  int64_t wait_since;
   tg_func fn;
   void *arg;
-  char *stack_lo; /* lowest usable address (above the guard) */
-  char *stack_hi; /* one past the top */
-  size_t stack_size;
+  char *stack_lo;         /* lowest usable address (above the guard) */
+  char *stack_hi;         /* one past the top */
   struct tg_g *schedlink; /* run queue, global queue, free list */
-  struct tg_g *all_next;  /* every goroutine struct ever made */
   struct tg_m *m;
+  /* second line */
   struct tg_m *lockedm; /* tg_lock_thread: runs only on this M */
   uint64_t parent_id;
-  struct tg_sudog *waiting;           /* sudogs of a parked select */
-  struct tg_sudog *param;             /* the sudog that woke it */
-  struct tg_rtimer sleep_timer;       /* tg_sleep and a select's TG_AFTER */
-  void (*sleep_fire)(struct tg_g *g); /* what sleep_timer does when it fires */
-  _Atomic uint32_t select_done;       /* a select's race to be woken */
+  const void *wait_obj;
+  size_t stack_size;
+  _Atomic int status;
+  int wait_reason;
   int saved_errno;
   int create_depth;
   bool is_main;
@@ -144,6 +143,14 @@ struct tg_g {
   bool stack_guarded; /* false: a canary at stack_lo stands in */
   bool in_allg;
   void *create_pcs[TG_CREATE_DEPTH];
+  /* colder */
+  int64_t wait_since;
+  struct tg_g *all_next;              /* every goroutine struct ever made */
+  struct tg_sudog *waiting;           /* sudogs of a parked select */
+  struct tg_sudog *param;             /* the sudog that woke it */
+  struct tg_rtimer sleep_timer;       /* tg_sleep and a select's TG_AFTER */
+  void (*sleep_fire)(struct tg_g *g); /* what sleep_timer does when it fires */
+  _Atomic uint32_t select_done;       /* a select's race to be woken */
 #if TG_RACE_ENABLED
   void *race; /* detector's per-goroutine state */
   void *wf;   /* wait-for graph per-goroutine state */
