@@ -61,11 +61,10 @@ static void chunk_unref(struct tg_vc_chunk *k) {
     __libc_free(k);
 }
 
-/* Chunk k of a private vc, made private too (created zeroed if missing). */
-static struct tg_vc_chunk *chunk_own(struct tg_vc *vc, uint32_t k) {
+/* Chunk k of a private vc, copied (or created zeroed) because it is shared
+ * or missing. */
+static __attribute__((noinline)) struct tg_vc_chunk *chunk_copy(struct tg_vc *vc, uint32_t k) {
   struct tg_vc_chunk *c = vc->c[k];
-  if (c && atomic_load_explicit(&c->ref, memory_order_acquire) == 1)
-    return c;
   struct tg_vc_chunk *nc = __libc_malloc(sizeof *nc);
   if (!nc)
     tg__fatal("race detector: out of memory for a vector clock");
@@ -79,8 +78,23 @@ static struct tg_vc_chunk *chunk_own(struct tg_vc *vc, uint32_t k) {
   return nc;
 }
 
-static bool chunk_le(const struct tg_vc_chunk *a, const struct tg_vc_chunk *b) {
-  for (uint32_t i = 0; i < TG_VC_CHUNK; i++)
+/* Chunk k of a private vc, made private too. */
+static inline struct tg_vc_chunk *chunk_own(struct tg_vc *vc, uint32_t k) {
+  struct tg_vc_chunk *c = vc->c[k];
+  if (c && atomic_load_explicit(&c->ref, memory_order_acquire) == 1)
+    return c;
+  return chunk_copy(vc, k);
+}
+
+/* Entries of chunk k below n: the rest are 0 in every vc of n entries. */
+static uint32_t used_in(uint32_t n, uint32_t k) {
+  uint32_t lo = k << TG_VC_SHIFT;
+  return n <= lo ? 0 : n - lo < TG_VC_CHUNK ? n - lo : TG_VC_CHUNK;
+}
+
+/* Whether a's first u entries are all at most b's. */
+static bool chunk_le(const struct tg_vc_chunk *a, const struct tg_vc_chunk *b, uint32_t u) {
+  for (uint32_t i = 0; i < u; i++)
     if (a->e[i] > b->e[i])
       return false;
   return true;
@@ -152,7 +166,7 @@ bool tg__vc_leq(const struct tg_vc *a, const struct tg_vc *b, const uint32_t xs[
     const struct tg_vc_chunk *ac = a->c[k], *bc = chunk_at(b, k);
     if (!ac || ac == bc)
       continue;
-    for (uint32_t i = 0; i < TG_VC_CHUNK; i++) {
+    for (uint32_t i = 0, u = used_in(a->n, k); i < u; i++) {
       uint32_t v = ac->e[i];
       if (!v || (bc && v <= bc->e[i]))
         continue;
@@ -167,12 +181,29 @@ bool tg__vc_leq(const struct tg_vc *a, const struct tg_vc *b, const uint32_t xs[
   return true;
 }
 
+/* Whether a <= b entrywise (tg__vc_leq without extra entries). */
+static bool le(const struct tg_vc *a, const struct tg_vc *b) {
+  for (uint32_t k = 0, m = chunks_for(a->n); k < m; k++) {
+    const struct tg_vc_chunk *ac = a->c[k], *bc = chunk_at(b, k);
+    if (!ac || ac == bc)
+      continue;
+    uint32_t u = used_in(a->n, k);
+    if (!bc) {
+      for (uint32_t i = 0; i < u; i++)
+        if (ac->e[i])
+          return false;
+    } else if (!chunk_le(ac, bc, u)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 void tg__vc_join(struct tg_vc **dst, const struct tg_vc *src) {
   if (tg__vc_contains(*dst, src))
     return;
   /* Nothing to learn: common for a goroutine that already knows it all. */
-  static const uint32_t none[3];
-  if (tg__vc_leq(src, *dst, none, none))
+  if (le(src, *dst))
     return;
   tg__vc_own(dst, src->n);
   struct tg_vc *d = *dst;
@@ -181,15 +212,20 @@ void tg__vc_join(struct tg_vc **dst, const struct tg_vc *src) {
     struct tg_vc_chunk *sc = src->c[k], *dc = d->c[k];
     if (!sc || sc == dc)
       continue;
-    if (!dc || chunk_le(dc, sc)) { /* src's chunk says it all: share it */
+    uint32_t u = used_in(d->n, k);
+    bool mine = dc && atomic_load_explicit(&dc->ref, memory_order_acquire) == 1;
+    /* A chunk of d's own is updated in place (small clocks joined back and
+     * forth stay private); a shared or missing one becomes src's when
+     * src's says it all, instead of a copy. */
+    if (!mine && (!dc || chunk_le(dc, sc, u))) {
       chunk_unref(dc);
       d->c[k] = chunk_ref(sc);
       continue;
     }
-    if (chunk_le(sc, dc))
+    if (chunk_le(sc, dc, u))
       continue;
     dc = chunk_own(d, k);
-    for (uint32_t i = 0; i < TG_VC_CHUNK; i++)
+    for (uint32_t i = 0; i < u; i++)
       if (sc->e[i] > dc->e[i])
         dc->e[i] = sc->e[i];
   }
@@ -214,23 +250,45 @@ void tg__vc_set_max(struct tg_vc **dst, uint32_t s, uint32_t e) {
   (*dst)->ver = next_ver();
 }
 
-void tg__vc_snapshot(struct tg_vc **dst, const struct tg_vc *src, const uint32_t s[2],
-                     const uint32_t e[2]) {
-  uint32_t n = src ? src->n : 0;
+/* (The copy loops must stay loops, not become memcpy calls: a clock is a
+ * few entries long in the common case.) */
+__attribute__((optimize("no-tree-loop-distribute-patterns"))) void
+tg__vc_snapshot(struct tg_vc **dst, const struct tg_vc *src, const uint32_t s[2],
+                const uint32_t e[2]) {
+  uint32_t sn = src ? src->n : 0, n = sn;
   for (int i = 0; i < 2; i++)
     if (s[i] && s[i] >= n)
       n = s[i] + 1;
   struct tg_vc *d = *dst;
-  if (d && d != src && atomic_load_explicit(&d->ref, memory_order_acquire) == 1 &&
-      chunks_for(n) <= d->cap) {
-    drop_chunks(d); /* a private one is reused: no allocation */
-  } else {
+  if (!d || d == src || atomic_load_explicit(&d->ref, memory_order_acquire) != 1 ||
+      chunks_for(n) > d->cap) {
     tg__vc_unref(d);
     d = *dst = alloc_vc(chunks_for(n + n / 4));
   }
-  for (uint32_t k = 0, m = src ? chunks_for(src->n) : 0; k < m; k++)
-    d->c[k] = chunk_ref(src->c[k]);
-  d->n = src ? src->n : 0;
+  /* A private one is reused (a mutex's clock, released into again and
+   * again): its own chunks take src's epochs in place, the others share
+   * src's chunks, so a release allocates nothing. */
+  uint32_t m = chunks_for(n), old = chunks_for(d->n), ms = chunks_for(sn);
+  for (uint32_t k = 0; k < m || k < old; k++) {
+    struct tg_vc_chunk *sc = k < ms ? src->c[k] : NULL, *dc = d->c[k];
+    if (k < m && sc && dc && dc != sc &&
+        atomic_load_explicit(&dc->ref, memory_order_acquire) == 1) {
+      /* Only the entries in use: src's, then zeros over d's old ones. */
+      uint32_t lo = k << TG_VC_SHIFT, i = 0;
+      uint32_t ns = sn - lo < TG_VC_CHUNK ? sn - lo : TG_VC_CHUNK;
+      uint32_t nd = d->n > lo ? (d->n - lo < TG_VC_CHUNK ? d->n - lo : TG_VC_CHUNK) : 0;
+      for (; i < ns; i++)
+        dc->e[i] = sc->e[i];
+      for (; i < nd; i++)
+        dc->e[i] = 0;
+      continue;
+    }
+    if (dc != sc) {
+      chunk_unref(dc);
+      d->c[k] = chunk_ref(sc);
+    }
+  }
+  d->n = sn;
   for (int i = 0; i < 2; i++)
     if (s[i] && e[i] > tg__vc_get(d, s[i]))
       put(d, s[i], e[i]);
