@@ -265,6 +265,22 @@ tg__vc_snapshot(struct tg_vc **dst, const struct tg_vc *src, const uint32_t s[2]
     tg__vc_unref(d);
     d = *dst = alloc_vc(chunks_for(n + n / 4));
   }
+  /* The common case, one chunk of its own: the old loop of plain copies. */
+  struct tg_vc_chunk *d0 = d->c[0], *s0 = sn ? src->c[0] : NULL;
+  if (n <= TG_VC_CHUNK && d->n <= TG_VC_CHUNK && s0 && d0 && d0 != s0 &&
+      atomic_load_explicit(&d0->ref, memory_order_acquire) == 1) {
+    uint32_t i = 0;
+    for (; i < sn; i++)
+      d0->e[i] = s0->e[i];
+    for (; i < d->n; i++)
+      d0->e[i] = 0;
+    for (int j = 0; j < 2; j++)
+      if (s[j] && e[j] > d0->e[s[j]])
+        d0->e[s[j]] = e[j];
+    d->n = n;
+    tg__vc_clear_stamp(d, src);
+    return;
+  }
   /* A private one is reused (a mutex's clock, released into again and
    * again): its own chunks take src's epochs in place, the others share
    * src's chunks, so a release allocates nothing. */
