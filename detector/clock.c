@@ -9,6 +9,7 @@
 #include <string.h>
 
 void *__libc_malloc(size_t n);
+void *__libc_realloc(void *p, size_t n);
 void __libc_free(void *p);
 
 /* Version stamps, unique process-wide and never 0: each thread takes a
@@ -26,32 +27,105 @@ static uint64_t next_ver(void) {
   return ver_next++;
 }
 
-struct tg_vc *tg__vc_new(uint32_t cap) {
-  if (cap < 4)
-    cap = 4;
-  struct tg_vc *vc = __libc_malloc(sizeof *vc + (size_t)cap * sizeof(uint32_t));
+static uint32_t chunks_for(uint32_t n) {
+  return (n + TG_VC_CHUNK - 1) >> TG_VC_SHIFT;
+}
+
+static struct tg_vc *alloc_vc(uint32_t nchunks) {
+  if (nchunks < 1)
+    nchunks = 1;
+  struct tg_vc *vc = __libc_malloc(sizeof *vc + (size_t)nchunks * sizeof vc->c[0]);
   if (!vc)
     tg__fatal("race detector: out of memory for a vector clock");
   atomic_init(&vc->ref, 1);
   vc->n = 0;
-  vc->cap = cap;
+  vc->cap = nchunks;
   vc->ver = next_ver();
   vc->anc[0] = vc->anc[1] = 0;
+  memset(vc->c, 0, (size_t)nchunks * sizeof vc->c[0]);
   return vc;
 }
 
+struct tg_vc *tg__vc_new(uint32_t cap) {
+  return alloc_vc(chunks_for(cap));
+}
+
+static struct tg_vc_chunk *chunk_ref(struct tg_vc_chunk *k) {
+  if (k)
+    atomic_fetch_add_explicit(&k->ref, 1, memory_order_relaxed);
+  return k;
+}
+
+static void chunk_unref(struct tg_vc_chunk *k) {
+  if (k && atomic_fetch_sub_explicit(&k->ref, 1, memory_order_acq_rel) == 1)
+    __libc_free(k);
+}
+
+/* Chunk k of a private vc, copied (or created zeroed) because it is shared
+ * or missing. */
+static __attribute__((noinline)) struct tg_vc_chunk *chunk_copy(struct tg_vc *vc, uint32_t k) {
+  struct tg_vc_chunk *c = vc->c[k];
+  struct tg_vc_chunk *nc = __libc_malloc(sizeof *nc);
+  if (!nc)
+    tg__fatal("race detector: out of memory for a vector clock");
+  atomic_init(&nc->ref, 1);
+  if (c)
+    memcpy(nc->e, c->e, sizeof nc->e);
+  else
+    memset(nc->e, 0, sizeof nc->e);
+  chunk_unref(c);
+  vc->c[k] = nc;
+  return nc;
+}
+
+/* Chunk k of a private vc, made private too. */
+static inline struct tg_vc_chunk *chunk_own(struct tg_vc *vc, uint32_t k) {
+  struct tg_vc_chunk *c = vc->c[k];
+  if (c && atomic_load_explicit(&c->ref, memory_order_acquire) == 1)
+    return c;
+  return chunk_copy(vc, k);
+}
+
+/* Entries of chunk k below n: the rest are 0 in every vc of n entries. */
+static uint32_t used_in(uint32_t n, uint32_t k) {
+  uint32_t lo = k << TG_VC_SHIFT;
+  return n <= lo ? 0 : n - lo < TG_VC_CHUNK ? n - lo : TG_VC_CHUNK;
+}
+
+/* Whether a's first u entries are all at most b's. */
+static bool chunk_le(const struct tg_vc_chunk *a, const struct tg_vc_chunk *b, uint32_t u) {
+  for (uint32_t i = 0; i < u; i++)
+    if (a->e[i] > b->e[i])
+      return false;
+  return true;
+}
+
+/* Chunk k of vc, or NULL past its entries. */
+static struct tg_vc_chunk *chunk_at(const struct tg_vc *vc, uint32_t k) {
+  return vc && k < chunks_for(vc->n) ? vc->c[k] : NULL;
+}
+
+static void drop_chunks(struct tg_vc *vc) {
+  for (uint32_t k = 0, m = chunks_for(vc->n); k < m; k++) {
+    chunk_unref(vc->c[k]);
+    vc->c[k] = NULL;
+  }
+}
+
 void tg__vc_unref(struct tg_vc *vc) {
-  if (vc && atomic_fetch_sub_explicit(&vc->ref, 1, memory_order_acq_rel) == 1)
+  if (vc && atomic_fetch_sub_explicit(&vc->ref, 1, memory_order_acq_rel) == 1) {
+    drop_chunks(vc);
     __libc_free(vc);
+  }
 }
 
 struct tg_vc *tg__vc_clone(const struct tg_vc *src, uint32_t cap) {
   uint32_t n = src ? src->n : 0;
   if (cap < n)
     cap = n;
-  struct tg_vc *vc = tg__vc_new(cap + cap / 4);
-  if (n)
-    memcpy(vc->e, src->e, (size_t)n * sizeof(uint32_t));
+  struct tg_vc *vc = alloc_vc(chunks_for(cap + cap / 4));
+  for (uint32_t k = 0, m = chunks_for(n); k < m; k++)
+    vc->c[k] = chunk_ref(src->c[k]);
   vc->n = n;
   if (src) {
     vc->anc[0] = src->ver;
@@ -62,38 +136,99 @@ struct tg_vc *tg__vc_clone(const struct tg_vc *src, uint32_t cap) {
 
 void tg__vc_own(struct tg_vc **vcp, uint32_t n) {
   struct tg_vc *vc = *vcp;
-  if (vc && atomic_load_explicit(&vc->ref, memory_order_acquire) == 1 && n <= vc->cap)
+  if (vc && atomic_load_explicit(&vc->ref, memory_order_acquire) == 1) {
+    if (chunks_for(n) <= vc->cap)
+      return;
+    /* Private but its table is too short: only the table grows. */
+    uint32_t nc = chunks_for(n + n / 4);
+    vc = __libc_realloc(vc, sizeof *vc + (size_t)nc * sizeof vc->c[0]);
+    if (!vc)
+      tg__fatal("race detector: out of memory for a vector clock");
+    memset(vc->c + vc->cap, 0, (size_t)(nc - vc->cap) * sizeof vc->c[0]);
+    vc->cap = nc;
+    *vcp = vc;
     return;
+  }
   struct tg_vc *nv = tg__vc_clone(vc, n);
   tg__vc_unref(vc);
   *vcp = nv;
 }
 
+/* Entries past n are 0 (clock.h's invariant): growing is a new bound. */
 static void extend(struct tg_vc *vc, uint32_t n) {
-  if (n > vc->n) {
-    memset(vc->e + vc->n, 0, (size_t)(n - vc->n) * sizeof(uint32_t));
+  if (n > vc->n)
     vc->n = n;
+}
+
+bool tg__vc_leq(const struct tg_vc *a, const struct tg_vc *b, const uint32_t xs[3],
+                const uint32_t xe[3]) {
+  for (uint32_t k = 0, m = a ? chunks_for(a->n) : 0; k < m; k++) {
+    const struct tg_vc_chunk *ac = a->c[k], *bc = chunk_at(b, k);
+    if (!ac || ac == bc)
+      continue;
+    for (uint32_t i = 0, u = used_in(a->n, k); i < u; i++) {
+      uint32_t v = ac->e[i];
+      if (!v || (bc && v <= bc->e[i]))
+        continue;
+      uint32_t s = k << TG_VC_SHIFT | i;
+      int j = 0;
+      while (j < 3 && !(xs[j] && xs[j] == s && xe[j] >= v))
+        j++;
+      if (j == 3)
+        return false;
+    }
   }
+  return true;
+}
+
+/* Whether a <= b entrywise (tg__vc_leq without extra entries). */
+static bool le(const struct tg_vc *a, const struct tg_vc *b) {
+  for (uint32_t k = 0, m = chunks_for(a->n); k < m; k++) {
+    const struct tg_vc_chunk *ac = a->c[k], *bc = chunk_at(b, k);
+    if (!ac || ac == bc)
+      continue;
+    uint32_t u = used_in(a->n, k);
+    if (!bc) {
+      for (uint32_t i = 0; i < u; i++)
+        if (ac->e[i])
+          return false;
+    } else if (!chunk_le(ac, bc, u)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 void tg__vc_join(struct tg_vc **dst, const struct tg_vc *src) {
   if (tg__vc_contains(*dst, src))
     return;
-  struct tg_vc *d = *dst;
   /* Nothing to learn: common for a goroutine that already knows it all. */
-  if (d && d->n >= src->n) {
-    uint32_t i = 0;
-    while (i < src->n && d->e[i] >= src->e[i])
-      i++;
-    if (i == src->n)
-      return;
-  }
+  if (le(src, *dst))
+    return;
   tg__vc_own(dst, src->n);
-  d = *dst;
+  struct tg_vc *d = *dst;
   extend(d, src->n);
-  for (uint32_t i = 0; i < src->n; i++)
-    if (src->e[i] > d->e[i])
-      d->e[i] = src->e[i];
+  for (uint32_t k = 0, m = chunks_for(src->n); k < m; k++) {
+    struct tg_vc_chunk *sc = src->c[k], *dc = d->c[k];
+    if (!sc || sc == dc)
+      continue;
+    uint32_t u = used_in(d->n, k);
+    bool mine = dc && atomic_load_explicit(&dc->ref, memory_order_acquire) == 1;
+    /* A chunk of d's own is updated in place (small clocks joined back and
+     * forth stay private); a shared or missing one becomes src's when
+     * src's says it all, instead of a copy. */
+    if (!mine && (!dc || chunk_le(dc, sc, u))) {
+      chunk_unref(dc);
+      d->c[k] = chunk_ref(sc);
+      continue;
+    }
+    if (chunk_le(sc, dc, u))
+      continue;
+    dc = chunk_own(d, k);
+    for (uint32_t i = 0; i < u; i++)
+      if (sc->e[i] > dc->e[i])
+        dc->e[i] = sc->e[i];
+  }
   /* It now contains src as it is: remember that (src's own ancestry is
    * dropped for the slot: two stamps are kept). */
   d->ver = next_ver();
@@ -101,19 +236,80 @@ void tg__vc_join(struct tg_vc **dst, const struct tg_vc *src) {
   d->anc[0] = src->ver;
 }
 
+/* Entry s of a private vc with room for it. */
+static void put(struct tg_vc *vc, uint32_t s, uint32_t e) {
+  extend(vc, s + 1);
+  chunk_own(vc, s >> TG_VC_SHIFT)->e[s & (TG_VC_CHUNK - 1)] = e;
+}
+
 void tg__vc_set_max(struct tg_vc **dst, uint32_t s, uint32_t e) {
   if (tg__vc_get(*dst, s) >= e)
     return;
   tg__vc_own(dst, s + 1);
-  extend(*dst, s + 1);
-  (*dst)->e[s] = e;
+  put(*dst, s, e);
   (*dst)->ver = next_ver();
 }
 
-void tg__vc_clear(struct tg_vc *vc) {
-  vc->n = 0;
-  vc->ver = next_ver();
-  vc->anc[0] = vc->anc[1] = 0;
+/* (The copy loops must stay loops, not become memcpy calls: a clock is a
+ * few entries long in the common case.) */
+__attribute__((optimize("no-tree-loop-distribute-patterns"))) void
+tg__vc_snapshot(struct tg_vc **dst, const struct tg_vc *src, const uint32_t s[2],
+                const uint32_t e[2]) {
+  uint32_t sn = src ? src->n : 0, n = sn;
+  for (int i = 0; i < 2; i++)
+    if (s[i] && s[i] >= n)
+      n = s[i] + 1;
+  struct tg_vc *d = *dst;
+  if (!d || d == src || atomic_load_explicit(&d->ref, memory_order_acquire) != 1 ||
+      chunks_for(n) > d->cap) {
+    tg__vc_unref(d);
+    d = *dst = alloc_vc(chunks_for(n + n / 4));
+  }
+  /* The common case, one chunk of its own: the old loop of plain copies. */
+  struct tg_vc_chunk *d0 = d->c[0], *s0 = sn ? src->c[0] : NULL;
+  if (n <= TG_VC_CHUNK && d->n <= TG_VC_CHUNK && s0 && d0 && d0 != s0 &&
+      atomic_load_explicit(&d0->ref, memory_order_acquire) == 1) {
+    uint32_t i = 0;
+    for (; i < sn; i++)
+      d0->e[i] = s0->e[i];
+    for (; i < d->n; i++)
+      d0->e[i] = 0;
+    for (int j = 0; j < 2; j++)
+      if (s[j] && e[j] > d0->e[s[j]])
+        d0->e[s[j]] = e[j];
+    d->n = n;
+    tg__vc_clear_stamp(d, src);
+    return;
+  }
+  /* A private one is reused (a mutex's clock, released into again and
+   * again): its own chunks take src's epochs in place, the others share
+   * src's chunks, so a release allocates nothing. */
+  uint32_t m = chunks_for(n), old = chunks_for(d->n), ms = chunks_for(sn);
+  for (uint32_t k = 0; k < m || k < old; k++) {
+    struct tg_vc_chunk *sc = k < ms ? src->c[k] : NULL, *dc = d->c[k];
+    if (k < m && sc && dc && dc != sc &&
+        atomic_load_explicit(&dc->ref, memory_order_acquire) == 1) {
+      /* Only the entries in use: src's, then zeros over d's old ones. */
+      uint32_t lo = k << TG_VC_SHIFT, i = 0;
+      uint32_t ns = sn - lo < TG_VC_CHUNK ? sn - lo : TG_VC_CHUNK;
+      uint32_t nd = d->n > lo ? (d->n - lo < TG_VC_CHUNK ? d->n - lo : TG_VC_CHUNK) : 0;
+      for (; i < ns; i++)
+        dc->e[i] = sc->e[i];
+      for (; i < nd; i++)
+        dc->e[i] = 0;
+      continue;
+    }
+    if (dc != sc) {
+      chunk_unref(dc);
+      d->c[k] = chunk_ref(sc);
+    }
+  }
+  d->n = sn;
+  for (int i = 0; i < 2; i++)
+    if (s[i] && e[i] > tg__vc_get(d, s[i]))
+      put(d, s[i], e[i]);
+  d->n = n;
+  tg__vc_clear_stamp(d, src);
 }
 
 void tg__vc_clear_stamp(struct tg_vc *vc, const struct tg_vc *src) {

@@ -4,12 +4,15 @@
 #include "history.h"
 
 #include "rt.h"
+#include "waitfor.h"
 
 #include <string.h>
 #include <sys/mman.h>
 
 #define PART_BYTES        (TG_PART_WORDS * sizeof(uint64_t))
-#define CHUNK_PARTS       64
+/* 1 GiB of address space a chunk (committed page by page as written): the
+ * default history of 4095 slots fits in four. */
+#define CHUNK_PARTS       16384
 #define HEADER_MAX_FRAMES 512 /* deeper call stacks keep only their top */
 
 struct tg_trace {
@@ -36,6 +39,9 @@ static uint64_t *part_alloc(void) {
     }
     chunk_next = p;
     chunk_end = chunk_next + PART_BYTES * CHUNK_PARTS;
+    /* Events, not program pointers: the wait-for graph's scan must not read
+     * them (reading would also commit every page of the chunk). */
+    tg__wf_scan_exclude(p, PART_BYTES * CHUNK_PARTS);
   }
   uint64_t *part = (uint64_t *)chunk_next;
   chunk_next += PART_BYTES;

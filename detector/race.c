@@ -191,7 +191,47 @@ static void fold_override(struct tg_race_g *r) {
   }
 }
 
+/* Acquiring a clock that knows everything the goroutine knows (what it
+ * learns replaces what it had: a goroutine released by a close or a
+ * broadcast, a receiver of a value sent by someone who knew more) takes
+ * the clock's vc by reference instead of joining it into a private copy,
+ * so a million goroutines woken by one close share one clock. The clock's
+ * extra entries must fit in the goroutine's one override (its own slot's
+ * epoch is kept outside the vc anyway). */
+static bool adopt(struct tg_race_g *r, const struct tg_clock *c) {
+  struct tg_vc *b = c->base;
+  if (!b || b == r->vc)
+    return false;
+  uint32_t os = 0, oe = 0;
+  for (int i = 0; i < 2; i++) {
+    uint32_t s = c->s[i], e = c->e[i];
+    if (!s || s == r->slot || e <= tg__vc_get(b, s))
+      continue;
+    if (os && os != s)
+      return false; /* two entries beyond b: they do not fit */
+    os = s;
+    if (e > oe)
+      oe = e;
+  }
+  if (r->ov_slot && r->ov_slot != r->slot && r->ov_epoch > tg__clock_get(c, r->ov_slot))
+    return false;
+  if (!tg__vc_contains(b, r->vc)) {
+    const uint32_t xs[3] = {c->s[0], c->s[1], r->slot};
+    const uint32_t xe[3] = {c->e[0], c->e[1], UINT32_MAX}; /* its own slot: r->epoch */
+    if (!tg__vc_leq(r->vc, b, xs, xe))
+      return false;
+  }
+  atomic_fetch_add_explicit(&b->ref, 1, memory_order_relaxed);
+  tg__vc_unref(r->vc);
+  r->vc = b;
+  r->ov_slot = os;
+  r->ov_epoch = oe;
+  return true;
+}
+
 void tg__race_clock_acquire(struct tg_race_g *r, const struct tg_clock *c) {
+  if (!tg__vc_contains(r->vc, c->base) && adopt(r, c))
+    return;
   fold_override(r);
   tg__vc_join(&r->vc, c->base);
   for (int i = 0; i < 2; i++)
@@ -199,35 +239,10 @@ void tg__race_clock_acquire(struct tg_race_g *r, const struct tg_clock *c) {
       tg__vc_set_max(&r->vc, c->s[i], c->e[i]);
 }
 
-/* (The copy loops below must stay loops, not become memcpy calls.) */
-__attribute__((optimize("no-tree-loop-distribute-patterns"))) void
-tg__race_clock_into(const struct tg_race_g *r, struct tg_vc **dst, bool merge) {
-  uint32_t n = r->vc ? r->vc->n : 0;
-  if (r->ov_slot >= n)
-    n = r->ov_slot + 1;
-  if (r->slot >= n)
-    n = r->slot + 1;
+void tg__race_clock_into(const struct tg_race_g *r, struct tg_vc **dst, bool merge) {
   if (!merge) {
-    struct tg_vc *d = *dst;
-    if (!d || atomic_load_explicit(&d->ref, memory_order_relaxed) != 1 || d->cap < n) {
-      tg__vc_unref(d);
-      d = *dst = tg__vc_new(n + n / 4);
-    }
-    /* Plain loops: clocks are a few entries long in the common case, and
-     * memcpy here is the race build's interposed one (race_libc.h). */
-    uint32_t m = r->vc ? r->vc->n : 0, i = 0;
-    for (; i < m; i++)
-      d->e[i] = r->vc->e[i];
-    for (; i < n; i++)
-      d->e[i] = 0;
-    d->n = n;
-    /* d is private and large enough: the two extra entries go in place
-     * (the stamp below marks the whole new contents). */
-    if (r->ov_slot && r->ov_epoch > d->e[r->ov_slot])
-      d->e[r->ov_slot] = r->ov_epoch;
-    if (r->slot)
-      d->e[r->slot] = r->epoch;
-    tg__vc_clear_stamp(d, r->vc);
+    const uint32_t s[2] = {r->ov_slot, r->slot}, e[2] = {r->ov_epoch, r->epoch};
+    tg__vc_snapshot(dst, r->vc, s, e);
     return;
   }
   tg__vc_join(dst, r->vc);

@@ -25,10 +25,12 @@ struct tg_race_g {
    * slot yet, or ignoring). First field: the fast path reads only it. */
   uint64_t fast;
   uint32_t slot, epoch;
-  struct tg_vc *vc;           /* knowledge of other slots; may be shared */
-  uint32_t ov_slot, ov_epoch; /* the creator's epoch, not yet folded into vc */
-  uint64_t *tpos, *tend;      /* write cursor in its slot's history */
-  uintptr_t *stk;             /* shadow call stack: call sites, outermost first */
+  struct tg_vc *vc; /* knowledge of other slots; may be shared */
+  /* One entry beyond vc, not yet folded into it: the creator's epoch, or
+   * the extra entry of a clock the goroutine took by reference. */
+  uint32_t ov_slot, ov_epoch;
+  uint64_t *tpos, *tend; /* write cursor in its slot's history */
+  uintptr_t *stk;        /* shadow call stack: call sites, outermost first */
   uint32_t depth, stk_cap;
   int ignore;   /* tg_race_ignore_begin nesting, and the detector's own work */
   bool no_slot; /* every slot taken: accesses are checked, not recorded */

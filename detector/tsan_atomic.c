@@ -142,7 +142,9 @@ TSAN_API void __tsan_atomic_thread_fence(tsan_mo m) {
   if ((mo == 1 || mo == 2 || mo == 4 || mo == 5) && r->acq_pending && r->acq_pending->n) {
     struct tg_clock pending = {.base = r->acq_pending};
     tg__race_clock_acquire(r, &pending);
-    tg__vc_clear(r->acq_pending);
+    /* Dropped, not cleared in place: the goroutine may have adopted it. */
+    tg__vc_unref(r->acq_pending);
+    r->acq_pending = NULL;
   }
   if (mo == 3 || mo == 4 || mo == 5) {
     tg__race_clock_into(r, &r->fence_rel, false);

@@ -240,8 +240,10 @@ static __attribute__((noinline)) struct wf_g *renew(struct tg_g *g, struct wf_g 
     }
   }
   struct wf_g *w = tg__wf_alloc(sizeof *w);
-  /* a held list from the start: the acquisition fast path assumes one */
-  w->cap_held = 4;
+  /* a held list from the start: the acquisition fast path assumes one. One
+   * entry (128 bytes): most goroutines hold at most one lock, and a million
+   * parked ones must stay small; held_push doubles it for the others. */
+  w->cap_held = 1;
   w->held = tg__wf_alloc((size_t)w->cap_held * sizeof *w->held);
   node_init(w, g);
   tg__lock_acquire(&tg__wf_all_lock);

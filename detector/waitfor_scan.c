@@ -49,7 +49,8 @@ int tg__wfs_gather(int64_t now) {
   tg__wfs.nownerless = 0;
   int nowner = 0;
   tg__lock_acquire(&tg__sched.allg_lock);
-  for (struct tg_g *g = tg__sched.allg; g && tg__wfs.n < MAX_CANDS; g = g->all_next) {
+  struct tg_g *g = tg__sched.allg;
+  for (; g && tg__wfs.n < MAX_CANDS; g = g->all_next) {
     int st = atomic_load(&g->status);
     if (g->is_g0 || st == TG_G_DEAD || st == TG_G_IDLE)
       continue;
@@ -99,6 +100,7 @@ int tg__wfs_gather(int64_t now) {
     }
     tg__wfs.n++;
   }
+  tg__wfs.truncated = g != NULL;
   tg__lock_release(&tg__sched.allg_lock);
   return nowner;
 }
@@ -202,10 +204,6 @@ bool tg__wfs_analyse(void) {
       for (struct tg_sudog *sg = c->g->waiting; sg; sg = sg->waitlink)
         tg__wfs_add_excl((uintptr_t)sg, (uintptr_t)sg + sizeof *sg);
   }
-  tg__lock_acquire(&tg__sched.allg_lock);
-  for (struct tg_g *g = tg__sched.allg; g; g = g->all_next)
-    tg__wfs_add_excl((uintptr_t)g, (uintptr_t)g + sizeof *g);
-  tg__lock_release(&tg__sched.allg_lock);
   /* Threads' scheduler state keeps the last lock a goroutine parked with
    * (a channel's) and other stale runtime pointers. */
   for (struct tg_m *m = tg__sched.allm; m; m = m->all_next)
@@ -223,8 +221,10 @@ bool tg__wfs_analyse(void) {
     tg__wfs_add_excl(tg__wfs.libdata[i].lo, tg__wfs.libdata[i].hi);
   /* Goroutine stacks come from slabs that also hold the stacks of finished
    * goroutines, with their stale frames: a slab is never scanned as memory,
-   * only its live goroutines' stacks are, as goroutines. */
-  for (int i = 0; i < tg__wfs.nmaps; i++) {
+   * only its live goroutines' stacks are, as goroutines. Unless there were
+   * more goroutines than candidates: the stacks of those left out are seen
+   * only through their slabs. */
+  for (int i = 0; i < tg__wfs.nmaps && !tg__wfs.truncated; i++) {
     struct region *m = &tg__wfs.maps[i];
     if (!m->anon || m->stack)
       continue;
@@ -235,6 +235,14 @@ bool tg__wfs_analyse(void) {
         break;
       }
   }
+  /* Last, as the one list that can outgrow the table (MAX_RANGES): with
+   * more goroutines than that, the structures of those past it are read
+   * as memory, but the ranges above (detector memory, stack slabs, each
+   * several hundred MiB with many goroutines) are never dropped. */
+  tg__lock_acquire(&tg__sched.allg_lock);
+  for (struct tg_g *g = tg__sched.allg; g; g = g->all_next)
+    tg__wfs_add_excl((uintptr_t)g, (uintptr_t)g + sizeof *g);
+  tg__lock_release(&tg__sched.allg_lock);
   tg__wfs_sort_merge(tg__wfs.excl, &tg__wfs.nexcl);
 
   /* Heap blocks; roots. */

@@ -120,7 +120,8 @@ struct wf_scan {
   int nstacks;
   struct range *work;
   int nwork;
-  bool overflow; /* the worklist filled up: the pass is not trustworthy */
+  bool overflow;  /* the worklist filled up: the pass is not trustworthy */
+  bool truncated; /* more goroutines than MAX_CANDS: some were not gathered */
   struct range *excl;
   int nexcl;
   struct range *statics;

@@ -25,13 +25,15 @@ int main(void) {
   tg_go(reader, c);
   tg_chan_send(c, &(int32_t){'E'}); /* blocks until the reader takes 'A' */
   printf("sent E: len %zu\n", tg_chan_len(c));
+  /* One printf for the line: the reader may print at the same time, and
+   * stdio keeps a line whole only when it is written by one call. */
   int32_t r;
-  printf("drained:");
+  char line[24] = "drained:";
   for (int i = 0; i < 4; i++) {
     tg_chan_recv(c, &r);
-    printf(" %c", (char)r);
+    snprintf(line + 8 + 2 * i, sizeof line - 8 - 2 * (size_t)i, " %c", (char)r);
   }
-  printf("\n");
+  printf("%s\n", line);
   tg_chan_free(c);
   return 0;
 }
