@@ -227,8 +227,7 @@ enum { TG_P_IDLE = 0, TG_P_RUNNING, TG_P_SYSCALL, TG_P_DEAD };
 /* The scheduler's shared state (runtime/sched.c owns it). */
 struct tg_sched {
   tg__lock lock;
-  struct tg_g *gq_head, *gq_tail;
-  _Atomic int gq_size;
+  _Atomic int gq_size; /* goroutines in the global run queue (sched.c) */
   struct tg_p *pidle;
   _Atomic int npidle;
   struct tg_m *midle;

@@ -51,9 +51,15 @@ static struct tg_g g_main;
 /* Global free list of finished goroutines, under tg__sched.lock. */
 static struct tg_g *gfree_global;
 static int ngfree_global;
-static _Atomic int init_state;   /* 0 not started, 1 in progress, 2 done */
-static _Atomic int target_procs; /* tg_maxprocs's target */
-static _Atomic int npdead;       /* Ps retired by tg_maxprocs */
+/* Read at every spawn (init_state, through tg__init) and every schedule
+ * (target_procs, tg_maxprocs's target): on a line of their own, away from
+ * the free list that both Ps write. */
+static struct {
+  _Alignas(64) _Atomic int init_state; /* 0 not started, 1 in progress, 2 done */
+  _Atomic int target_procs;
+  char pad[64 - 2 * sizeof(int)];
+} read_mostly;
+static _Atomic int npdead; /* Ps retired by tg_maxprocs */
 
 bool tg__stack_canary_dead(const struct tg_g *g);
 void tg__signals_init(void);
@@ -112,13 +118,33 @@ static bool runq_empty(struct tg_p *p) {
   }
 }
 
-static void globrunq_put_batch_locked(struct tg_g *head, struct tg_g *tail, int n) {
-  tail->schedlink = NULL;
-  if (tg__sched.gq_tail)
-    tg__sched.gq_tail->schedlink = head;
-  else
-    tg__sched.gq_head = head;
-  tg__sched.gq_tail = tail;
+/* The global run queue: a ring of goroutine pointers that grows by
+ * doubling, under tg__sched.lock (owned by this file). A ring and not a
+ * list through the goroutines' schedlink: taking a batch then copies
+ * pointers instead of walking 128 goroutine structs that another CPU has
+ * just written, one cache miss after the other with the lock held (that
+ * walk was the largest cost of spawn+join on two Ps). */
+static struct tg_g **gq_ring;
+static uint32_t gq_cap, gq_first; /* gq_cap: 0 or a power of two */
+
+static void globrunq_put_locked(struct tg_g *const *gs, int n) {
+  uint32_t size = (uint32_t)atomic_load_explicit(&tg__sched.gq_size, memory_order_relaxed);
+  if (size + (uint32_t)n > gq_cap) {
+    uint32_t cap = gq_cap ? gq_cap : 256;
+    while (cap < size + (uint32_t)n)
+      cap *= 2;
+    struct tg_g **ring = malloc(cap * sizeof *ring);
+    if (!ring)
+      tg__fatal("out of memory growing the global run queue");
+    for (uint32_t i = 0; i < size; i++)
+      ring[i] = gq_ring[(gq_first + i) & (gq_cap - 1)];
+    free(gq_ring);
+    gq_ring = ring;
+    gq_cap = cap;
+    gq_first = 0;
+  }
+  for (int i = 0; i < n; i++)
+    gq_ring[(gq_first + size + (uint32_t)i) & (gq_cap - 1)] = gs[i];
   atomic_fetch_add(&tg__sched.gq_size, n);
 }
 
@@ -134,10 +160,8 @@ static bool runq_put_slow(struct tg_p *p, struct tg_g *g, uint32_t h, uint32_t t
                                                memory_order_relaxed))
     return false;
   batch[N] = g;
-  for (int i = 0; i < N; i++)
-    batch[i]->schedlink = batch[i + 1];
   tg__lock_acquire(&tg__sched.lock);
-  globrunq_put_batch_locked(batch[0], batch[N], N + 1);
+  globrunq_put_locked(batch, N + 1);
   tg__lock_release(&tg__sched.lock);
   return true;
 }
@@ -172,8 +196,21 @@ __attribute__((always_inline)) static inline struct tg_g *runq_pop(struct tg_p *
       return NULL;
     struct tg_g *g = atomic_load_explicit(&p->runq[h % TG_RUNQ_SIZE], memory_order_relaxed);
     if (atomic_compare_exchange_weak_explicit(&p->runq_head, &h, h + 1, memory_order_release,
-                                              memory_order_relaxed))
+                                              memory_order_relaxed)) {
+      /* The ones after it were usually made on another CPU (a spawner's
+       * queue, stolen): start fetching the first two lines (rt.h) of the
+       * one after next while g and the next run (one goroutine's run is
+       * shorter than a line's trip between CPUs). A stale pointer (stolen
+       * meanwhile) is harmless to a prefetch. */
+      if (h + 1 != t) {
+        uint32_t ahead = h + 2 != t ? h + 2 : h + 1;
+        char *next =
+            (char *)atomic_load_explicit(&p->runq[ahead % TG_RUNQ_SIZE], memory_order_relaxed);
+        __builtin_prefetch(next, 1);
+        __builtin_prefetch(next + 64, 1);
+      }
       return g;
+    }
   }
 }
 
@@ -281,15 +318,10 @@ static struct tg_g *globrunq_get_locked(struct tg_p *p, int max) {
     n = max;
   if (n > TG_RUNQ_SIZE / 2)
     n = TG_RUNQ_SIZE / 2;
-  struct tg_g *g = tg__sched.gq_head;
-  tg__sched.gq_head = g->schedlink;
-  for (int i = 1; i < n; i++) {
-    struct tg_g *g2 = tg__sched.gq_head;
-    tg__sched.gq_head = g2->schedlink;
-    runq_put(p, g2, false);
-  }
-  if (!tg__sched.gq_head)
-    tg__sched.gq_tail = NULL;
+  struct tg_g *g = gq_ring[gq_first];
+  for (int i = 1; i < n; i++)
+    runq_put(p, gq_ring[(gq_first + (uint32_t)i) & (gq_cap - 1)], false);
+  gq_first = (gq_first + (uint32_t)n) & (gq_cap - 1);
   atomic_fetch_sub(&tg__sched.gq_size, n);
   return g;
 }
@@ -321,7 +353,7 @@ static struct tg_p *pidle_get_locked(void) {
   while ((p = tg__sched.pidle)) {
     tg__sched.pidle = p->idle_next;
     atomic_fetch_sub(&tg__sched.npidle, 1);
-    if (p->id < atomic_load(&target_procs))
+    if (p->id < atomic_load(&read_mostly.target_procs))
       return p;
     atomic_store(&p->status, TG_P_DEAD); /* retired by tg_maxprocs */
     atomic_fetch_add(&npdead, 1);
@@ -437,7 +469,7 @@ static void __attribute__((noinline)) after_switch_rare(struct tg_m *m) {
     if (g->preempt) { /* sysmon's request: let everyone else have a turn */
       g->preempt = false;
       tg__lock_acquire(&tg__sched.lock);
-      globrunq_put_batch_locked(g, g, 1);
+      globrunq_put_locked(&g, 1);
       tg__lock_release(&tg__sched.lock);
     } else {
       runq_put(m->p, g, false);
@@ -544,7 +576,7 @@ __attribute__((always_inline)) static inline struct tg_g *runnable_local(struct 
     if (g)
       return g;
   }
-  if (p->id >= atomic_load_explicit(&target_procs, memory_order_relaxed))
+  if (p->id >= atomic_load_explicit(&read_mostly.target_procs, memory_order_relaxed))
     return NULL; /* this P is being retired: go through the scheduler */
   return runq_get(p);
 }
@@ -601,7 +633,7 @@ void tg__park_fn(void (*fn)(void *), void *arg, int reason, const void *obj) {
 void tg__ready_global(struct tg_g *g) {
   atomic_store_explicit(&g->status, TG_G_RUNNABLE, memory_order_relaxed);
   tg__lock_acquire(&tg__sched.lock);
-  globrunq_put_batch_locked(g, g, 1);
+  globrunq_put_locked(&g, 1);
   tg__lock_release(&tg__sched.lock);
   /* Work no P owns (I/O, a timer fired without a P): a napping spinning M
    * would make wakep do nothing, and the work would wait for its nap. */
@@ -671,7 +703,7 @@ static struct tg_g *find_runnable_inner(struct tg_m *m) {
 top:;
   struct tg_p *p = m->p;
   struct tg_g *g;
-  if (p->id >= atomic_load(&target_procs))
+  if (p->id >= atomic_load(&read_mostly.target_procs))
     goto drop; /* tg_maxprocs retired this P */
   if ((g = runnable_local(m, false)))
     return g;
@@ -737,7 +769,7 @@ top:;
 drop:
   /* Nothing to do: give the P back and sleep. */
   tg__lock_acquire(&tg__sched.lock);
-  if (p->id < atomic_load(&target_procs) && atomic_load(&tg__sched.gq_size)) {
+  if (p->id < atomic_load(&read_mostly.target_procs) && atomic_load(&tg__sched.gq_size)) {
     g = globrunq_get_locked(p, 0);
     tg__lock_release(&tg__sched.lock);
     if (g)
@@ -746,7 +778,7 @@ drop:
   }
   /* Work a retired P still holds goes to the global queue. */
   while ((g = runq_get(p)))
-    globrunq_put_batch_locked(g, g, 1);
+    globrunq_put_locked(&g, 1);
   m->p = NULL;
   pidle_put_locked(p);
   if (all_quiet_locked())
@@ -1194,7 +1226,7 @@ int tg__num_goroutine(void) {
 
 int tg_maxprocs(int n) {
   tg__init();
-  int old = atomic_load(&target_procs);
+  int old = atomic_load(&read_mostly.target_procs);
   if (n < 1 || n == old)
     return old;
   if (n > TG_MAX_PROCS)
@@ -1216,7 +1248,7 @@ int tg_maxprocs(int n) {
     __atomic_store_n(&tg__sched.nprocs, n, __ATOMIC_RELEASE);
   /* Ps at or above n retire themselves: running ones at their next
    * schedule, idle ones when next taken from the idle list. */
-  atomic_store(&target_procs, n);
+  atomic_store(&read_mostly.target_procs, n);
   tg__lock_release(&tg__sched.lock);
   wakep();
   return old;
@@ -1299,7 +1331,7 @@ bool tg__retake_syscall_p(struct tg_p *p, uint32_t seen_tick) {
   tg__lock_acquire(&tg__sched.lock);
   /* Its queued goroutines go global so whoever picks up can run them. */
   while ((g = runq_get(p)))
-    globrunq_put_batch_locked(g, g, 1);
+    globrunq_put_locked(&g, 1);
   p->m = NULL;
   p->idle_next = tg__sched.pidle;
   tg__sched.pidle = p;
@@ -1334,11 +1366,11 @@ static int procs_from_env(void) {
 }
 
 void tg__init(void) {
-  if (atomic_load_explicit(&init_state, memory_order_acquire) == 2)
+  if (atomic_load_explicit(&read_mostly.init_state, memory_order_acquire) == 2)
     return;
   int zero = 0;
-  if (!atomic_compare_exchange_strong(&init_state, &zero, 1)) {
-    while (atomic_load_explicit(&init_state, memory_order_acquire) != 2)
+  if (!atomic_compare_exchange_strong(&read_mostly.init_state, &zero, 1)) {
+    while (atomic_load_explicit(&read_mostly.init_state, memory_order_acquire) != 2)
       tg__cpu_relax();
     return;
   }
@@ -1347,7 +1379,7 @@ void tg__init(void) {
       tg__opts.seed_set ? tg__opts.seed : ((uint64_t)tg_now() ^ (uint64_t)getpid() << 32);
   int n = procs_from_env();
   tg__sched.nprocs = n;
-  atomic_store(&target_procs, n);
+  atomic_store(&read_mostly.target_procs, n);
   tg__sched.allp = calloc(TG_MAX_PROCS, sizeof *tg__sched.allp);
   if (!tg__sched.allp)
     tg__fatal("out of memory");
@@ -1387,7 +1419,7 @@ void tg__init(void) {
   tg__setm(&m0);
   tg__netpoll_init();
   tg__signals_init();
-  atomic_store_explicit(&init_state, 2, memory_order_release);
+  atomic_store_explicit(&read_mostly.init_state, 2, memory_order_release);
   tg__race_go_start(&g_main);
   tg__sysmon_start();
 }
