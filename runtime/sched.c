@@ -1070,7 +1070,7 @@ static void capture_creation(struct tg_g *parent, struct tg_g *g, void *ret, voi
 
 __attribute__((noinline)) uint64_t tg_go(tg_func fn, void *arg) {
   tg__init();
-  struct tg_m *m = tg__getm();
+  struct tg_m *m = tg__getm_fast(); /* nothing here can park */
   if (!m || !m->p || m->curg->is_g0)
     tg__fatal("tg_go called from a thread the runtime does not run");
   struct tg_g *parent = m->curg;
@@ -1111,7 +1111,7 @@ __attribute__((noinline)) uint64_t tg_go(tg_func fn, void *arg) {
 static _Noreturn void goexit_now(struct tg_g *g) {
   tg__race_go_end(g);
   atomic_store_explicit(&g->status, TG_G_DEAD, memory_order_release);
-  struct tg_m *m = tg__getm();
+  struct tg_m *m = tg__getm_fast();
   if (m->p)
     p_count_goroutines(m->p, -1);
   else
