@@ -37,7 +37,8 @@ struct tg_race_g {
   struct tg_g *g;
   uint64_t gid;
   uintptr_t stack_lo, stack_hi; /* its goroutine stack (0 for the main one) */
-  uintptr_t stack_touched;      /* lowest address of it the detector shadowed */
+  uintptr_t stack_touched;      /* lowest address whose shadow may be set: its own
+                                 * accesses, and its deepest instrumented frame */
   struct tg_vc *fence_rel;      /* its clock at the last release fence */
   struct tg_vc *acq_pending;    /* clocks seen by relaxed loads, for acquire fences */
   struct tg_race_g *free_next;

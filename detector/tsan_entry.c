@@ -230,6 +230,14 @@ TSAN_API void __tsan_func_entry(void *pc) {
   /* Trace first: a new history part's header snapshots the stack as it
    * was before this call. */
   tg__hist_put1(r, TG_EV(TG_EV_ENTRY) | (uintptr_t)pc);
+  /* How deep the goroutine's stack went, not only where it accessed: its
+   * locals may be written by other goroutines it handed them to, and all
+   * of that shadow must go when the stack passes to another goroutine.
+   * This frame lies below every local of the instrumented caller. (The
+   * main goroutine has no stack bounds: stack_touched stays 0.) */
+  uintptr_t frame = (uintptr_t)__builtin_frame_address(0);
+  if (__builtin_expect(frame < r->stack_touched, 0) && frame >= r->stack_lo)
+    r->stack_touched = frame & ~(uintptr_t)7;
   if (__builtin_expect(r->depth == r->stk_cap, 0))
     grow_stack(r);
   r->stk[r->depth++] = (uintptr_t)pc;
