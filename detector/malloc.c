@@ -32,14 +32,14 @@ void tg__race_free(void *p) {
 
 /* A block that must move is copied here, so the copy is the caller's read
  * of the old block and write of the new one. */
-static void *move_block(void *p, size_t n, uintptr_t pc) {
+static void *move_block(void *p, size_t n, uintptr_t pc, bool program) {
   size_t old = malloc_usable_size(p);
   if (n <= old)
     return p; /* it fits: realloc may return the same block */
   void *q = __libc_malloc(n);
   if (!q)
     return NULL;
-  struct tg_race_g *r = tg__race_from_program(pc) ? tg__race_cur() : NULL;
+  struct tg_race_g *r = program && tg__race_from_program(pc) ? tg__race_cur() : NULL;
   if (r) {
     tg__race_access_range(r, (uintptr_t)p, old, false, pc);
     tg__race_access_range(r, (uintptr_t)q, old, true, pc);
@@ -58,7 +58,21 @@ void *tg__race_realloc(void *p, size_t n) {
     tg__race_free(p);
     return NULL;
   }
-  return move_block(p, n, PC());
+  return move_block(p, n, PC(), true);
+}
+
+/* The runtime's and the detector's own realloc (race_libc.h binds their
+ * calls here): the runtime is linked into the program's executable, so the
+ * caller's address cannot tell its copies from the program's. */
+void *tg__libc_realloc(void *p, size_t n) TSAN_API;
+void *tg__libc_realloc(void *p, size_t n) {
+  if (!p)
+    return __libc_malloc(n);
+  if (!n) {
+    tg__race_free(p);
+    return NULL;
+  }
+  return move_block(p, n, 0, false);
 }
 
 void *tg__race_reallocarray(void *p, size_t n, size_t size) __asm__("reallocarray") TSAN_API;
@@ -74,6 +88,6 @@ void *tg__race_reallocarray(void *p, size_t n, size_t size) {
     tg__race_free(p);
     return NULL;
   }
-  return move_block(p, bytes, PC());
+  return move_block(p, bytes, PC(), true);
 }
 #endif

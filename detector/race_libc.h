@@ -13,5 +13,9 @@
 void *memcpy(void *__restrict dst, const void *__restrict src, size_t n) __asm__("tg__libc_memcpy");
 void *memmove(void *dst, const void *src, size_t n) __asm__("tg__libc_memmove");
 void *memset(void *dst, int c, size_t n) __asm__("tg__libc_memset");
+/* realloc's move of the block is a copy too (the runtime's timer heaps,
+ * pools and free lists grow with it): forgotten like any freed block, not
+ * recorded as the running goroutine's read and write. */
+void *realloc(void *p, size_t n) __asm__("tg__libc_realloc");
 #endif
 #endif
