@@ -309,6 +309,9 @@ static void settle_before_exit_check(void) {
 void tg__wf_check_leaks_at_exit(void) {
   if (atomic_exchange(&exit_checked, true))
     return;
+  /* A goroutine writing a report is running, not blocked: the report first,
+   * then what it does next. */
+  tg__report_await_in_flight();
   settle_before_exit_check();
   tg__wf_monitor_stop();
   tg__starv_check_at_exit();

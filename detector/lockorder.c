@@ -404,6 +404,7 @@ static void put_scenario(struct tg_buf *b, const struct lo_edge *cyc, int n) {
 }
 
 static void report(const struct lo_edge *cyc, int n, bool by_instance) {
+  TG_REPORT_IN_FLIGHT();
   struct tg_buf b = {0};
   tg__buf_str(&b, "WARNING: LOCK ORDER INVERSION\n");
   char msg[200];
@@ -479,6 +480,7 @@ static void report(const struct lo_edge *cyc, int n, bool by_instance) {
 
 static void report_recursive_read(const struct held_snap *a, const struct wf_held *b,
                                   struct wf_g *w) {
+  TG_REPORT_IN_FLIGHT();
   uint64_t key = fin(mix(0x72726c, a->cls));
   if (seen_has(pairs_seen, key))
     return;

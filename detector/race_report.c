@@ -180,6 +180,7 @@ struct race_report {
 
 void tg__race_found(struct tg_race_g *r, uintptr_t addr, unsigned size, bool write, bool atomic,
                     uintptr_t pc, uint64_t cell) {
+  TG_REPORT_IN_FLIGHT();
   if (r->ignore || !worth_replaying(pc, cell))
     return;
   r->ignore++; /* nothing the report does is the program's */

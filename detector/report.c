@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 void *__libc_calloc(size_t n, size_t m);
@@ -240,6 +241,36 @@ bool tg__report_emit(const struct tg_finding *f, const char *text) {
   return fresh;
 }
 
+/* Reports being built anywhere, and by this thread (a report that halts the
+ * program, or a fatal path that reports and then exits, is one of them). */
+static _Atomic int in_flight;
+static _Thread_local int in_flight_here;
+
+int tg__report_in_flight_begin(void) {
+  in_flight_here++;
+  atomic_fetch_add(&in_flight, 1);
+  return 0;
+}
+
+void tg__report_in_flight_end(int *unused) {
+  (void)unused;
+  in_flight_here--;
+  atomic_fetch_sub(&in_flight, 1);
+}
+
+/* Another thread is writing a report: let it finish. Bounded (10 s), since a
+ * reporter could be stuck on something the exiting thread holds; then the
+ * loss is said, not silent. */
+void tg__report_await_in_flight(void) {
+  for (int i = 0; i < 10000 && atomic_load(&in_flight) > in_flight_here; i++) {
+    struct timespec ts = {0, 1000000};
+    nanosleep(&ts, NULL);
+  }
+  if (atomic_load(&in_flight) > in_flight_here)
+    tg__fdprintf(sink.out_fd, "tangle: the program exited while a report was being written; "
+                              "it was not finished within 10 s and is missing\n");
+}
+
 int tg__report_count(enum tg_finding_kind k) {
   return (unsigned)k < TG_FIND__COUNT ? atomic_load(&sink.counts[k]) : 0;
 }
@@ -249,6 +280,7 @@ int tg__report_finish(void) {
   int done = atomic_load(&sink.finished);
   if (done)
     return done - 1;
+  tg__report_await_in_flight();
   tg__lock_acquire(&sink.lock);
   if ((done = atomic_load(&sink.finished))) {
     tg__lock_release(&sink.lock);

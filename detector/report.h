@@ -54,7 +54,7 @@ struct tg_report_access {
 
 struct tg_report_edge {
   uint64_t goroutine;
-  const char *holds;     /* resource held, or NULL */
+  const char *holds; /* resource held, or NULL */
   struct tg_report_stack holds_at;
   const char *waits_for; /* resource waited for */
   struct tg_report_stack waits_at;
@@ -90,5 +90,16 @@ int tg__report_count(enum tg_finding_kind k);
  * "Found N data race(s)" etc., the JSON summary, and returns the exit status
  * the findings call for (0 or exitcode=). */
 int tg__report_finish(void);
+/* A report is being put together (symbolizing it can take a loaded machine
+ * hundreds of milliseconds): tg__report_finish waits for it rather than let
+ * the process end without it. TG_REPORT_IN_FLIGHT() as the first statement
+ * of a function that builds and emits a report covers every return. */
+int tg__report_in_flight_begin(void);
+void tg__report_in_flight_end(int *unused);
+/* Waits (10 s at most) for reports other threads are building. */
+void tg__report_await_in_flight(void);
+#define TG_REPORT_IN_FLIGHT()                                                                      \
+  int tg__report_in_flight_ __attribute__((cleanup(tg__report_in_flight_end), unused)) =           \
+      tg__report_in_flight_begin()
 
 #endif

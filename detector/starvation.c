@@ -236,6 +236,7 @@ struct user {
 
 static void report(struct wf_g *w, struct wf_stat *me, int64_t waiting, const uintptr_t *pcs,
                    int npcs) {
+  TG_REPORT_IN_FLIGHT();
   struct wf_res *r = me->res;
   struct totals t;
   sum_lock(r, w, &t);

@@ -193,6 +193,7 @@ void tg__wf_await_parked(struct wf_g *w) {
 }
 
 void tg__wf_report_misuse(const char *what, const void *addr, int kind, struct wf_g *holder) {
+  TG_REPORT_IN_FLIGHT();
   struct wf_g *self = tg__wf_self();
   uintptr_t pcs[32];
   int n = tg__stack_capture(pcs, 32, 2);
@@ -342,6 +343,7 @@ void tg__wf_emit_deadlock(const char *why, const struct tg_report_goroutine *gs,
 }
 
 void tg__wf_report_deadlock(const char *why, struct wf_hop *hops, int n, bool cycle) {
+  TG_REPORT_IN_FLIGHT();
   enum { MAXG = 16, DEPTH = 48 };
   int ng = n < MAXG ? n : MAXG;
   uintptr_t(*stacks)[DEPTH] = tg__wf_alloc(sizeof(uintptr_t[MAXG][DEPTH]));

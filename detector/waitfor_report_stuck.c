@@ -35,6 +35,7 @@ static const char *what_completes(int kind) {
 }
 
 void tg__wf_report_unreachable(struct wf_hop *hops, int n) {
+  TG_REPORT_IN_FLIGHT();
   enum { MAXG = 16, DEPTH = 48 };
   int ng = n < MAXG ? n : MAXG;
   uintptr_t(*stacks)[DEPTH] = tg__wf_alloc(sizeof(uintptr_t[MAXG][DEPTH]));

@@ -160,14 +160,25 @@ static void child_close_nil(void) {
   tg_chan_close(NULL);
 }
 
+static atomic_bool sender_sending;
+
 static void parked_sender(void *arg) {
+  atomic_store(&sender_sending, true);
   tg_chan_send(arg, &(int){1});
+}
+
+/* Until the sender is (all but) parked: a fixed sleep was not always enough
+ * on a loaded machine, and free_with_waiters then freed an idle channel. */
+static void await_sender(void) {
+  while (!atomic_load(&sender_sending))
+    tg_sleep(TG_MILLISECOND);
+  tg_sleep(10 * TG_MILLISECOND); /* its send is a call away */
 }
 
 static void child_close_with_parked_senders(void) {
   tg_chan *c = tg_chan_make(sizeof(int), 0);
   tg_go(parked_sender, c);
-  tg_sleep(10 * TG_MILLISECOND);
+  await_sender();
   tg_chan_close(c); /* the parked sender wakes and panics */
   tg_sleep(TG_SECOND);
 }
@@ -183,7 +194,7 @@ static void child_nil_recv_blocks_forever(void) {
 static void child_free_with_waiters(void) {
   tg_chan *c = tg_chan_make(sizeof(int), 0);
   tg_go(parked_sender, c);
-  tg_sleep(10 * TG_MILLISECOND);
+  await_sender();
   tg_chan_free(c);
 }
 
