@@ -139,6 +139,31 @@ static inline void note_stack(struct tg_race_g *r, uintptr_t addr) {
     r->stack_touched = addr & ~(uintptr_t)7;
 }
 
+bool tg__race_renew_rest(struct tg_race_g *r, uintptr_t a, unsigned size, bool write,
+                         uintptr_t pc) {
+  uint64_t rd = write ? 0 : TG_CELL_READ;
+  if (size == 16) {
+    if ((a & 7) != 0)
+      return false;
+    uint64_t want = r->fast | (uint64_t)0xff << TG_CELL_MASK_SHIFT | rd;
+    uint64_t *sh = tg__shadow_of(a), v0, v1;
+    int i = tg__fast_renew(r, sh, want, write, &v0), j;
+    if (i < 0 || (j = tg__fast_renew(r, sh + TG_SHADOW_PRIMARY, want, write, &v1)) < 0)
+      return false;
+    tg__hist_access(r, a, size, write, false, pc); /* before the cells (race_fast.h) */
+    __atomic_store_n(tg__cell_ptr(sh, i), v0, __ATOMIC_RELEASE);
+    __atomic_store_n(tg__cell_ptr(sh + TG_SHADOW_PRIMARY, j), v1, __ATOMIC_RELEASE);
+  } else {
+    if ((a & 7) + size > 8)
+      return false;
+    uint64_t want = r->fast | (uint64_t)(((1u << size) - 1) << (a & 7)) << TG_CELL_MASK_SHIFT | rd;
+    if (!tg__fast_renew_word(r, a, size, write, pc, want))
+      return false;
+  }
+  note_stack(r, a);
+  return true;
+}
+
 static bool prepare(struct tg_race_g *r) {
   if (r->ignore)
     return false;

@@ -176,56 +176,56 @@ TG_FAST_INLINE int tg__fast_renew(const struct tg_race_g *r, uint64_t *sh, uint6
   return tg__fast_renew_cells(r, cells, want, write, val, NULL);
 }
 
+/* The renewed case's rarer forms, out of line (race_access.c): the
+ * general rule for one word, and 16-byte accesses. Same contract as
+ * tg__fast_renew_access. */
+bool tg__race_renew_rest(struct tg_race_g *r, uintptr_t a, unsigned size, bool write, uintptr_t pc);
+
+/* The general renewed case for one word within its bounds: the cells
+ * loaded, the rule applied, the history and the cell written. */
+TG_FAST_INLINE bool tg__fast_renew_word(struct tg_race_g *r, uintptr_t a, unsigned size, bool write,
+                                        uintptr_t pc, uint64_t want) {
+  uint64_t *sh = tg__shadow_of(a), *s2 = tg__cell_ptr(sh, TG_SHADOW_PRIMARY), v;
+  uint64_t cells[TG_SHADOW_CELLS] = {sh[0], sh[1], 0, 0};
+  if (tg__shadow_touched(s2)) {
+    cells[2] = __atomic_load_n(&s2[0], __ATOMIC_RELAXED);
+    cells[3] = __atomic_load_n(&s2[1], __ATOMIC_RELAXED);
+  }
+  int split = -1, i = tg__fast_renew_cells(r, cells, want, write, &v, &split);
+  if (i == TG_RENEW_COVERED)
+    return true;
+  if (i < 0)
+    return false;
+  /* The history first, as the slow path does: a goroutine that finds
+   * this cell racing with its own access restores our stack from it at
+   * once, and must not find the epoch missing there. */
+  tg__hist_access(r, a, size, write, false, pc);
+  if (split < 0)
+    __atomic_store_n(tg__cell_ptr(sh, i), v, __ATOMIC_RELEASE);
+  else if (!tg__fast_split(sh, i, v, split, cells[split]))
+    return false;
+  return true;
+}
+
 /* The renewed case (its callers have found the access not seen): true if
- * done, false if the slow path must see it. */
+ * done, false if the slow path must see it. Inline is only the common
+ * form (tg__fast_renew_same), with few registers. */
 TG_FAST_INLINE bool tg__fast_renew_access(struct tg_race_g *r, uintptr_t a, unsigned size,
                                           bool write, uintptr_t pc) {
   uint64_t fast = r->fast;
   if (!fast)
     return false;
-  uint64_t *sh = tg__shadow_of(a), rd = write ? 0 : TG_CELL_READ;
-  if (size == 16) {
-    if ((a & 7) != 0)
-      return false;
-    uint64_t want = fast | (uint64_t)0xff << TG_CELL_MASK_SHIFT | rd;
-    uint64_t v0, v1;
-    int i = tg__fast_renew(r, sh, want, write, &v0), j;
-    if (i < 0 || (j = tg__fast_renew(r, sh + TG_SHADOW_PRIMARY, want, write, &v1)) < 0)
-      return false;
-    /* The history first, as the slow path does: a goroutine that finds
-     * this cell racing with its own access restores our stack from it at
-     * once, and must not find the epoch missing there. */
-    tg__hist_access(r, a, size, write, false, pc);
-    __atomic_store_n(tg__cell_ptr(sh, i), v0, __ATOMIC_RELEASE);
-    __atomic_store_n(tg__cell_ptr(sh + TG_SHADOW_PRIMARY, j), v1, __ATOMIC_RELEASE);
-  } else {
-    if ((a & 7) + size > 8)
-      return false;
-    uint64_t want = fast | (uint64_t)(((1u << size) - 1) << (a & 7)) << TG_CELL_MASK_SHIFT | rd;
-    uint64_t v = want, *s2 = tg__cell_ptr(sh, TG_SHADOW_PRIMARY);
-    bool secondary = tg__shadow_touched(s2);
-    int i = tg__fast_renew_same(r, sh, want, write, secondary), split = -1;
-    if (i >= 0) {
-      tg__hist_access(r, a, size, write, false, pc); /* before the cell: see above */
-      __atomic_store_n(sh + i, v, __ATOMIC_RELEASE);
-    } else {
-      uint64_t cells[TG_SHADOW_CELLS] = {sh[0], sh[1], 0, 0};
-      if (secondary) {
-        cells[2] = __atomic_load_n(&s2[0], __ATOMIC_RELAXED);
-        cells[3] = __atomic_load_n(&s2[1], __ATOMIC_RELAXED);
-      }
-      i = tg__fast_renew_cells(r, cells, want, write, &v, &split);
-      if (i == TG_RENEW_COVERED)
-        return true;
-      if (i < 0)
-        return false;
-      tg__hist_access(r, a, size, write, false, pc);
-      if (split < 0)
-        __atomic_store_n(tg__cell_ptr(sh, i), v, __ATOMIC_RELEASE);
-      else if (!tg__fast_split(sh, i, v, split, cells[split]))
-        return false;
-    }
-  }
+  if (size == 16 || (a & 7) + size > 8)
+    return tg__race_renew_rest(r, a, size, write, pc);
+  uint64_t *sh = tg__shadow_of(a);
+  uint64_t want = fast | (uint64_t)(((1u << size) - 1) << (a & 7)) << TG_CELL_MASK_SHIFT |
+                  (write ? 0 : TG_CELL_READ);
+  int i = tg__fast_renew_same(r, sh, want, write,
+                              tg__shadow_touched(tg__cell_ptr(sh, TG_SHADOW_PRIMARY)));
+  if (__builtin_expect(i < 0, 0))
+    return tg__race_renew_rest(r, a, size, write, pc);
+  tg__hist_access(r, a, size, write, false, pc); /* before the cell: see above */
+  __atomic_store_n(sh + i, want, __ATOMIC_RELEASE);
   if (a < r->stack_touched && a >= r->stack_lo)
     r->stack_touched = a & ~(uintptr_t)7;
   return true;
