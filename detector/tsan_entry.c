@@ -25,15 +25,20 @@ static __attribute__((noinline)) void access_more(struct tg_race_g *r, uintptr_t
 
 /* An access within one word, not seen this epoch: `want` is the cell it
  * leaves, sh its word's primary pair (touched). The common renewal first
- * (tg__fast_renew_same), with what the seen test already computed; the
- * rest through access_more. */
+ * (tg__fast_renew_same), with what the seen test already computed; then
+ * the general rule, then the slow path. */
 static __attribute__((noinline)) void access_renew(struct tg_race_g *r, uintptr_t a, uint64_t *sh,
                                                    uint64_t want, unsigned size, bool write,
                                                    uintptr_t pc) {
   int i = tg__fast_renew_same(r, sh, want, write,
                               tg__shadow_touched(tg__cell_ptr(sh, TG_SHADOW_PRIMARY)));
   if (__builtin_expect(i < 0, 0)) {
-    access_more(r, a, size, write, pc);
+    /* A word with no primary cell (fresh memory, a new goroutine's stack)
+     * goes straight to the slow path unless no other goroutine runs: the
+     * general rule would mostly send it there after loading four cells. */
+    if (((sh[0] | sh[1]) || tg__race_alone()) && tg__race_renew_rest(r, a, size, write, pc))
+      return;
+    tg__race_access_slow(r, a, size, write, false, pc, true);
     return;
   }
   tg__hist_access(r, a, size, write, false, pc); /* before the cell (race_fast.h) */
