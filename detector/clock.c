@@ -312,6 +312,37 @@ tg__vc_snapshot(struct tg_vc **dst, const struct tg_vc *src, const uint32_t s[2]
   tg__vc_clear_stamp(d, src);
 }
 
+bool tg__vc_pair_join(struct tg_vc *a, struct tg_vc *b, const uint32_t s[4], const uint32_t e[4]) {
+  if (!a || !b || a == b || atomic_load_explicit(&a->ref, memory_order_acquire) != 1 ||
+      atomic_load_explicit(&b->ref, memory_order_acquire) != 1)
+    return false;
+  uint32_t n = a->n > b->n ? a->n : b->n;
+  for (int i = 0; i < 4; i++)
+    if (s[i] && s[i] >= n)
+      n = s[i] + 1;
+  struct tg_vc_chunk *ac = a->c[0], *bc = b->c[0];
+  if (n > TG_VC_CHUNK || !ac || !bc || ac == bc ||
+      atomic_load_explicit(&ac->ref, memory_order_acquire) != 1 ||
+      atomic_load_explicit(&bc->ref, memory_order_acquire) != 1)
+    return false;
+  /* Entries past a vc's n are 0 in its chunk (clock.h), so the loop may
+   * read them. */
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t m = ac->e[i] > bc->e[i] ? ac->e[i] : bc->e[i];
+    ac->e[i] = bc->e[i] = m;
+  }
+  for (int i = 0; i < 4; i++)
+    if (s[i] && e[i] > ac->e[s[i]])
+      ac->e[s[i]] = bc->e[s[i]] = e[i];
+  a->n = b->n = n;
+  /* Equal contents, containing both old ones: one stamp for both. */
+  uint64_t v = next_ver();
+  a->anc[1] = b->anc[1] = b->ver;
+  a->anc[0] = b->anc[0] = a->ver;
+  a->ver = b->ver = v;
+  return true;
+}
+
 void tg__vc_clear_stamp(struct tg_vc *vc, const struct tg_vc *src) {
   vc->ver = next_ver();
   vc->anc[0] = src ? src->ver : 0;

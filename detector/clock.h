@@ -89,6 +89,11 @@ void tg__vc_snapshot(struct tg_vc **dst, const struct tg_vc *src, const uint32_t
  * single entries (xs[i], xe[i]; xs[i] == 0: none). */
 bool tg__vc_leq(const struct tg_vc *a, const struct tg_vc *b, const uint32_t xs[3],
                 const uint32_t xe[3]);
+/* An unbuffered hand-off's two clocks, when both are private and fit one
+ * private chunk each: a and b both become the join of the two and of the
+ * extra entries (s[i], e[i]; s[i] == 0: none), in one pass. False, and
+ * nothing changed, otherwise. */
+bool tg__vc_pair_join(struct tg_vc *a, struct tg_vc *b, const uint32_t s[4], const uint32_t e[4]);
 /* A private vc was overwritten with a copy of src: new stamp, src's
  * contents as its ancestry. */
 void tg__vc_clear_stamp(struct tg_vc *vc, const struct tg_vc *src);

@@ -370,6 +370,12 @@ void tg__race_release_g(struct tg_g *g, const void *addr) {
 void tg__race_sync_pair(struct tg_g *peer) {
   struct tg_race_g *r = tg__race_cur(), *p = peer ? peer->race : NULL;
   if (r && p) {
+    const uint32_t s[4] = {r->ov_slot, p->ov_slot, r->slot, p->slot};
+    const uint32_t e[4] = {r->ov_epoch, p->ov_epoch, r->epoch, p->epoch};
+    if (tg__vc_pair_join(r->vc, p->vc, s, e)) {
+      r->ov_slot = p->ov_slot = 0; /* folded in */
+      goto tick;
+    }
     /* The peer learns ours (with our own epoch), then we learn the peer's
      * (which now contains ours: the join only adds what is new). */
     fold_override(p);
@@ -378,6 +384,7 @@ void tg__race_sync_pair(struct tg_g *peer) {
     tg__race_clock_into(p, &r->vc, true);
   }
   /* Both released: later accesses are after what the other learnt. */
+tick:
   if (r)
     tg__race_tick(r);
   if (p)

@@ -139,6 +139,31 @@ static inline void note_stack(struct tg_race_g *r, uintptr_t addr) {
     r->stack_touched = addr & ~(uintptr_t)7;
 }
 
+bool tg__race_renew_rest(struct tg_race_g *r, uintptr_t a, unsigned size, bool write,
+                         uintptr_t pc) {
+  uint64_t rd = write ? 0 : TG_CELL_READ;
+  if (size == 16) {
+    if ((a & 7) != 0)
+      return false;
+    uint64_t want = r->fast | (uint64_t)0xff << TG_CELL_MASK_SHIFT | rd;
+    uint64_t *sh = tg__shadow_of(a), v0, v1;
+    int i = tg__fast_renew(r, sh, want, write, &v0), j;
+    if (i < 0 || (j = tg__fast_renew(r, sh + TG_SHADOW_PRIMARY, want, write, &v1)) < 0)
+      return false;
+    tg__hist_access(r, a, size, write, false, pc); /* before the cells (race_fast.h) */
+    __atomic_store_n(tg__cell_ptr(sh, i), v0, __ATOMIC_RELEASE);
+    __atomic_store_n(tg__cell_ptr(sh + TG_SHADOW_PRIMARY, j), v1, __ATOMIC_RELEASE);
+  } else {
+    if ((a & 7) + size > 8)
+      return false;
+    uint64_t want = r->fast | (uint64_t)(((1u << size) - 1) << (a & 7)) << TG_CELL_MASK_SHIFT | rd;
+    if (!tg__fast_renew_word(r, a, size, write, pc, want))
+      return false;
+  }
+  note_stack(r, a);
+  return true;
+}
+
 static bool prepare(struct tg_race_g *r) {
   if (r->ignore)
     return false;
@@ -167,6 +192,33 @@ void tg__race_access_slow(struct tg_race_g *r, uintptr_t addr, unsigned size, bo
   }
 }
 
+/* A word of a range that is neither seen nor renewed as it nearly always
+ * is: the general renewed case (race_fast.h), else the slow path. Out of
+ * line, so that the range's loop keeps its registers. */
+static __attribute__((noinline)) void range_word(struct tg_race_g *r, uintptr_t a, uint64_t *sh,
+                                                 uint32_t bytes, bool write, bool secondary,
+                                                 uintptr_t pc, unsigned n) {
+  uint64_t want = r->fast | (uint64_t)bytes << TG_CELL_MASK_SHIFT | (write ? 0 : TG_CELL_READ);
+  uint64_t v, cells[TG_SHADOW_CELLS] = {sh[0], sh[1], 0, 0};
+  if (secondary) {
+    uint64_t *s2 = tg__cell_ptr(sh, TG_SHADOW_PRIMARY);
+    cells[2] = __atomic_load_n(&s2[0], __ATOMIC_RELAXED);
+    cells[3] = __atomic_load_n(&s2[1], __ATOMIC_RELAXED);
+  }
+  int split = -1, i = tg__fast_renew_cells(r, cells, want, write, &v, &split);
+  if (i == TG_RENEW_COVERED)
+    return;
+  if (i >= 0) {
+    if (split < 0) {
+      __atomic_store_n(tg__cell_ptr(sh, i), v, __ATOMIC_RELAXED);
+      return;
+    }
+    if (tg__fast_split(sh, i, v, split, cells[split]))
+      return;
+  }
+  check_word(r, a, bytes, write, false, pc, n);
+}
+
 void tg__race_access_range(struct tg_race_g *r, uintptr_t addr, size_t size, bool write,
                            uintptr_t pc) {
   if (!size || !prepare(r) || !tg__app_addr(addr) || !tg__app_addr(addr + size - 1))
@@ -182,44 +234,52 @@ void tg__race_access_range(struct tg_race_g *r, uintptr_t addr, size_t size, boo
     }
   }
   note_stack(r, addr);
+  uintptr_t end = addr + size;
+  uint64_t fast = r->fast;
+  if (!fast) {
+    for (uintptr_t a = addr; a < end;) {
+      uintptr_t next = (a & ~(uintptr_t)7) + 8;
+      unsigned n = (unsigned)((next < end ? next : end) - a);
+      check_word(r, a, ((1u << n) - 1) << (a & 7), write, false, pc, n);
+      a += n;
+    }
+    return;
+  }
+  /* Per word, the single accesses' fast cases (race_fast.h): already seen
+   * this epoch, or this access's own cell of an older epoch renewed (a
+   * select's case array, a struct copied again after every
+   * synchronization). Whole words share one cell value; the page checks
+   * are made once per shadow page. */
   uint64_t kind = write ? 0 : TG_CELL_READ;
+  uint64_t whole = fast | (uint64_t)0xff << TG_CELL_MASK_SHIFT;
   uintptr_t page = 0; /* the shadow page whose touch and secondary half were checked */
   bool secondary = false;
-  for (uintptr_t a = addr, end = addr + size; a < end;) {
-    uintptr_t next = (a & ~(uintptr_t)7) + 8;
-    unsigned n = (unsigned)((next < end ? next : end) - a);
-    uint32_t bytes = ((1u << n) - 1) << (a & 7);
-    /* Per word, the single accesses' fast cases (race_fast.h): already
-     * seen this epoch, or one of our own cells renewed. The page checks
-     * are made once per shadow page (a select's case array, a struct
-     * copy: a range is mostly one page). */
-    if (r->fast) {
-      uint64_t *sh = tg__shadow_of(a);
-      if (((uintptr_t)sh & ~(uintptr_t)4095) != page) {
-        page = (uintptr_t)sh & ~(uintptr_t)4095;
-        tg__shadow_touch(sh);
-        secondary = tg__shadow_touched(tg__cell_ptr(sh, TG_SHADOW_PRIMARY));
-      }
-      uint64_t cur = r->fast | (uint64_t)bytes << TG_CELL_MASK_SHIFT;
-      if (tg__fast_seen(sh, cur, write)) {
-        a += n;
-        continue;
-      }
-      uint64_t v, cells[TG_SHADOW_CELLS] = {sh[0], sh[1], 0, 0};
-      if (secondary) {
-        uint64_t *s2 = tg__cell_ptr(sh, TG_SHADOW_PRIMARY);
-        cells[2] = __atomic_load_n(&s2[0], __ATOMIC_RELAXED);
-        cells[3] = __atomic_load_n(&s2[1], __ATOMIC_RELAXED);
-      }
-      int i = tg__fast_renew_cells(r, cells, cur | kind, write, &v);
-      if (i != TG_RENEW_SLOW) {
-        if (i >= 0)
-          __atomic_store_n(tg__cell_ptr(sh, i), v, __ATOMIC_RELAXED);
-        a += n;
-        continue;
-      }
+  for (uintptr_t a = addr; a < end;) {
+    uint64_t cur = whole;
+    unsigned n = 8;
+    uint32_t bytes = 0xff;
+    if (__builtin_expect((a & 7) || end - a < 8, 0)) {
+      uintptr_t next = (a & ~(uintptr_t)7) + 8;
+      n = (unsigned)((next < end ? next : end) - a);
+      bytes = ((1u << n) - 1) << (a & 7);
+      cur = fast | (uint64_t)bytes << TG_CELL_MASK_SHIFT;
     }
-    check_word(r, a, bytes, write, false, pc, n);
+    uint64_t *sh = tg__shadow_of(a);
+    if (__builtin_expect(((uintptr_t)sh & ~(uintptr_t)4095) != page, 0)) {
+      page = (uintptr_t)sh & ~(uintptr_t)4095;
+      tg__shadow_touch(sh);
+      secondary = tg__shadow_touched(tg__cell_ptr(sh, TG_SHADOW_PRIMARY));
+    }
+    uint64_t c0 = sh[0], c1 = sh[1], want = cur | kind;
+    if (c0 == cur || c1 == cur || c0 == want || c1 == want) {
+      a += n; /* seen: this access, or for a read a write over the same bytes */
+      continue;
+    }
+    int i = tg__fast_renew_same(r, sh, want, write, secondary);
+    if (i >= 0)
+      __atomic_store_n(sh + i, want, __ATOMIC_RELAXED);
+    else
+      range_word(r, a, sh, bytes, write, secondary, pc, n);
     a += n;
   }
 }

@@ -62,19 +62,31 @@ TG_FAST_INLINE bool tg__fast_conflicts(const struct tg_race_g *r, uint64_t c, ui
  * to store (want, or want merged with a cell of the same epoch). A word with
  * no cell at all (the first touch of fresh memory) gives cell 0 when no
  * other goroutine can be running, so that its store needs no barrier
- * (race_access.c explains the barrier). */
+ * (race_access.c explains the barrier).
+ *
+ * With `split` (may be NULL), one more case: no cell of ours to replace,
+ * but one of ours over more bytes that this access supersedes on its own
+ * (a whole-word write, then a range that covers half of it: the case
+ * array of a select is written as a range next to a separate field), and
+ * an empty primary cell. *split is then that cell, which keeps only its
+ * other bytes, and the cell returned is the empty one, which the caller
+ * fills only if it is still empty. Nothing is forgotten, and the next
+ * epoch's accesses find their own cells again (tg__fast_renew_same),
+ * where merging would have left one cell matching neither. */
 TG_FAST_INLINE int tg__fast_renew_cells(const struct tg_race_g *r,
                                         const uint64_t cells[TG_SHADOW_CELLS], uint64_t want,
-                                        bool write, uint64_t *val) {
+                                        bool write, uint64_t *val, int *split) {
   uint64_t bytes = want & TG_CELL_BYTES;
   uint64_t over = write ? 0 : TG_CELL_READ; /* a write replaces a read too */
-  int mine = -1;
+  int mine = -1, wider = -1, empty = -1;
   uint64_t any = 0;
   *val = want;
 #pragma GCC unroll 4
   for (int i = 0; i < TG_SHADOW_CELLS; i++) {
     uint64_t c = cells[i];
     any |= c;
+    if (split && !c && empty < 0 && i < TG_SHADOW_PRIMARY)
+      empty = i;
     /* One of our own plain cells this access supersedes (its bytes
      * within ours; a read by a read, anything by a write): race_access.c's
      * rule for the cell to store into. */
@@ -92,6 +104,9 @@ TG_FAST_INLINE int tg__fast_renew_cells(const struct tg_race_g *r,
       } else if (mine < 0 && !(c & (TG_CELL_ATOMIC | (~bytes & TG_CELL_BYTES))) &&
                  (c & over) == over) {
         mine = i;
+      } else if (split && wider < 0 && !(c & TG_CELL_ATOMIC) && (c & over) == over &&
+                 !(bytes & ~c)) {
+        wider = i; /* ours over more bytes (fewer would be `mine`) */
       }
     } else if (tg__fast_conflicts(r, c, bytes, write)) {
       return TG_RENEW_SLOW;
@@ -99,7 +114,58 @@ TG_FAST_INLINE int tg__fast_renew_cells(const struct tg_race_g *r,
   }
   if (!any && tg__race_alone())
     return 0;
+  if (split && mine < 0 && wider >= 0 && empty >= 0) {
+    *split = wider;
+    return empty;
+  }
   return mine;
+}
+
+/* Whether cell c, of any slot or empty, leaves an access of `want` free
+ * to renew a cell of its own: it is ours (program order) or cannot
+ * conflict. */
+TG_FAST_INLINE bool tg__fast_quiet(const struct tg_race_g *r, uint64_t c, uint64_t want,
+                                   bool write) {
+  return !((c ^ want) & TG_CELL_SLOTS) || !tg__fast_conflicts(r, c, want & TG_CELL_BYTES, write);
+}
+
+/* The renewed case as it nearly always comes (every variable a loop
+ * touches again after a synchronization): a primary cell holds this very
+ * access (slot, bytes, kind) from an older epoch, and no other cell can
+ * conflict. That cell, or -1 when the general rule (tg__fast_renew_cells)
+ * must look. The cell it gives is the one the general rule would pick, in
+ * a few compares instead of its per-cell case analysis. `secondary`:
+ * whether the secondary pair's page was ever written (tg__shadow_touched). */
+TG_FAST_INLINE int tg__fast_renew_same(const struct tg_race_g *r, uint64_t *sh, uint64_t want,
+                                       bool write, bool secondary) {
+  uint64_t c0 = sh[0], c1 = sh[1], key = want >> TG_CELL_SLOT_SHIFT, other;
+  int i;
+  if ((c0 >> TG_CELL_SLOT_SHIFT) == key)
+    i = 0, other = c1;
+  else if ((c1 >> TG_CELL_SLOT_SHIFT) == key)
+    i = 1, other = c0;
+  else
+    return -1;
+  if (!tg__fast_quiet(r, other, want, write))
+    return -1;
+  uint64_t *s2 = tg__cell_ptr(sh, TG_SHADOW_PRIMARY);
+  if (secondary && !(tg__fast_quiet(r, __atomic_load_n(&s2[0], __ATOMIC_RELAXED), want, write) &&
+                     tg__fast_quiet(r, __atomic_load_n(&s2[1], __ATOMIC_RELAXED), want, write)))
+    return -1;
+  return i;
+}
+
+/* Carries out a split (tg__fast_renew_cells): v into the empty primary
+ * cell `empty`, then the wider cell, if it still holds `was`, loses v's
+ * bytes. False if the empty cell was taken meanwhile: the slow path must
+ * decide. */
+TG_FAST_INLINE bool tg__fast_split(uint64_t *sh, int empty, uint64_t v, int wider, uint64_t was) {
+  uint64_t zero = 0;
+  if (!__atomic_compare_exchange_n(sh + empty, &zero, v, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+    return false;
+  __atomic_compare_exchange_n(tg__cell_ptr(sh, wider), &was, was & ~(v & TG_CELL_BYTES), false,
+                              __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+  return true;
 }
 
 /* The same, loading the word's cells. */
@@ -107,44 +173,59 @@ TG_FAST_INLINE int tg__fast_renew(const struct tg_race_g *r, uint64_t *sh, uint6
                                   bool write, uint64_t *val) {
   uint64_t cells[TG_SHADOW_CELLS];
   tg__shadow_load(sh, cells);
-  return tg__fast_renew_cells(r, cells, want, write, val);
+  return tg__fast_renew_cells(r, cells, want, write, val, NULL);
+}
+
+/* The renewed case's rarer forms, out of line (race_access.c): the
+ * general rule for one word, and 16-byte accesses. Same contract as
+ * tg__fast_renew_access. */
+bool tg__race_renew_rest(struct tg_race_g *r, uintptr_t a, unsigned size, bool write, uintptr_t pc);
+
+/* The general renewed case for one word within its bounds: the cells
+ * loaded, the rule applied, the history and the cell written. */
+TG_FAST_INLINE bool tg__fast_renew_word(struct tg_race_g *r, uintptr_t a, unsigned size, bool write,
+                                        uintptr_t pc, uint64_t want) {
+  uint64_t *sh = tg__shadow_of(a), *s2 = tg__cell_ptr(sh, TG_SHADOW_PRIMARY), v;
+  uint64_t cells[TG_SHADOW_CELLS] = {sh[0], sh[1], 0, 0};
+  if (tg__shadow_touched(s2)) {
+    cells[2] = __atomic_load_n(&s2[0], __ATOMIC_RELAXED);
+    cells[3] = __atomic_load_n(&s2[1], __ATOMIC_RELAXED);
+  }
+  int split = -1, i = tg__fast_renew_cells(r, cells, want, write, &v, &split);
+  if (i == TG_RENEW_COVERED)
+    return true;
+  if (i < 0)
+    return false;
+  /* The history first, as the slow path does: a goroutine that finds
+   * this cell racing with its own access restores our stack from it at
+   * once, and must not find the epoch missing there. */
+  tg__hist_access(r, a, size, write, false, pc);
+  if (split < 0)
+    __atomic_store_n(tg__cell_ptr(sh, i), v, __ATOMIC_RELEASE);
+  else if (!tg__fast_split(sh, i, v, split, cells[split]))
+    return false;
+  return true;
 }
 
 /* The renewed case (its callers have found the access not seen): true if
- * done, false if the slow path must see it. */
+ * done, false if the slow path must see it. Inline is only the common
+ * form (tg__fast_renew_same), with few registers. */
 TG_FAST_INLINE bool tg__fast_renew_access(struct tg_race_g *r, uintptr_t a, unsigned size,
                                           bool write, uintptr_t pc) {
   uint64_t fast = r->fast;
   if (!fast)
     return false;
-  uint64_t *sh = tg__shadow_of(a), rd = write ? 0 : TG_CELL_READ;
-  if (size == 16) {
-    if ((a & 7) != 0)
-      return false;
-    uint64_t want = fast | (uint64_t)0xff << TG_CELL_MASK_SHIFT | rd;
-    uint64_t v0, v1;
-    int i = tg__fast_renew(r, sh, want, write, &v0), j;
-    if (i < 0 || (j = tg__fast_renew(r, sh + TG_SHADOW_PRIMARY, want, write, &v1)) < 0)
-      return false;
-    /* The history first, as the slow path does: a goroutine that finds
-     * this cell racing with its own access restores our stack from it at
-     * once, and must not find the epoch missing there. */
-    tg__hist_access(r, a, size, write, false, pc);
-    __atomic_store_n(tg__cell_ptr(sh, i), v0, __ATOMIC_RELEASE);
-    __atomic_store_n(tg__cell_ptr(sh + TG_SHADOW_PRIMARY, j), v1, __ATOMIC_RELEASE);
-  } else {
-    if ((a & 7) + size > 8)
-      return false;
-    uint64_t want = fast | (uint64_t)(((1u << size) - 1) << (a & 7)) << TG_CELL_MASK_SHIFT | rd;
-    uint64_t v;
-    int i = tg__fast_renew(r, sh, want, write, &v);
-    if (i == TG_RENEW_COVERED)
-      return true;
-    if (i < 0)
-      return false;
-    tg__hist_access(r, a, size, write, false, pc); /* before the cell: see above */
-    __atomic_store_n(tg__cell_ptr(sh, i), v, __ATOMIC_RELEASE);
-  }
+  if (size == 16 || (a & 7) + size > 8)
+    return tg__race_renew_rest(r, a, size, write, pc);
+  uint64_t *sh = tg__shadow_of(a);
+  uint64_t want = fast | (uint64_t)(((1u << size) - 1) << (a & 7)) << TG_CELL_MASK_SHIFT |
+                  (write ? 0 : TG_CELL_READ);
+  int i = tg__fast_renew_same(r, sh, want, write,
+                              tg__shadow_touched(tg__cell_ptr(sh, TG_SHADOW_PRIMARY)));
+  if (__builtin_expect(i < 0, 0))
+    return tg__race_renew_rest(r, a, size, write, pc);
+  tg__hist_access(r, a, size, write, false, pc); /* before the cell: see above */
+  __atomic_store_n(sh + i, want, __ATOMIC_RELEASE);
   if (a < r->stack_touched && a >= r->stack_lo)
     r->stack_touched = a & ~(uintptr_t)7;
   return true;

@@ -23,14 +23,48 @@ static __attribute__((noinline)) void access_more(struct tg_race_g *r, uintptr_t
     tg__race_access_slow(r, a, size, write, false, pc, true);
 }
 
+/* An access within one word, not seen this epoch: `want` is the cell it
+ * leaves, sh its word's primary pair (touched). The common renewal first
+ * (tg__fast_renew_same), with what the seen test already computed; then
+ * the general rule, then the slow path. */
+static __attribute__((noinline)) void access_renew(struct tg_race_g *r, uintptr_t a, uint64_t *sh,
+                                                   uint64_t want, unsigned size, bool write,
+                                                   uintptr_t pc) {
+  int i = tg__fast_renew_same(r, sh, want, write,
+                              tg__shadow_touched(tg__cell_ptr(sh, TG_SHADOW_PRIMARY)));
+  if (__builtin_expect(i < 0, 0)) {
+    /* A word with no primary cell (fresh memory, a new goroutine's stack)
+     * goes straight to the slow path unless no other goroutine runs: the
+     * general rule would mostly send it there after loading four cells. */
+    if (((sh[0] | sh[1]) || tg__race_alone()) && tg__race_renew_rest(r, a, size, write, pc))
+      return;
+    tg__race_access_slow(r, a, size, write, false, pc, true);
+    return;
+  }
+  tg__hist_access(r, a, size, write, false, pc); /* before the cell (race_fast.h) */
+  __atomic_store_n(sh + i, want, __ATOMIC_RELEASE);
+  if (a < r->stack_touched && a >= r->stack_lo)
+    r->stack_touched = a & ~(uintptr_t)7;
+}
+
 static inline __attribute__((always_inline)) void access_n(uintptr_t a, unsigned size, bool write,
                                                            uintptr_t pc) {
   struct tg_race_g *r = tg__race_cur();
   if (__builtin_expect(!r, 0))
     return;
-  if (__builtin_expect(tg__fast_seen_access(r, a, size, write), 1))
+  uint64_t fast = r->fast;
+  if (size == 16 || __builtin_expect(!fast || (a & 7) + size > 8, 0)) {
+    if (!tg__fast_seen_access(r, a, size, write))
+      access_more(r, a, size, write, pc);
     return;
-  access_more(r, a, size, write, pc);
+  }
+  /* tg__fast_seen_access, keeping what the renewal needs. */
+  uint64_t *sh = tg__shadow_of(a);
+  tg__shadow_touch(sh); /* before the first read of a fresh shadow page */
+  uint64_t cur = fast | (uint64_t)(((1u << size) - 1) << (a & 7)) << TG_CELL_MASK_SHIFT;
+  if (__builtin_expect(tg__fast_seen(sh, cur, write), 1))
+    return;
+  access_renew(r, a, sh, cur | (write ? 0 : TG_CELL_READ), size, write, pc);
 }
 
 TSAN_API void __tsan_init(void) {
