@@ -87,6 +87,10 @@ struct wf_g {
    * table is replaced, never changed in size, so a reader loads it once. */
   struct wf_stat_table *_Atomic stats;
   int nstats;
+  /* held[0] is a plain exclusive hold of this lock with last_stat from the
+   * last fast acquisition: the next one rewrites only its call site. Any
+   * other write to held[] clears it. */
+  struct wf_res *ready;
   struct wf_res *last_res; /* the last lock acquired, and its statistics */
   struct wf_stat *last_stat;
   struct wf_g *all_next; /* every wf_g ever made (never freed) */
