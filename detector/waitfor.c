@@ -526,9 +526,11 @@ static __attribute__((noinline)) void acquired(const void *lock, enum tg_res_kin
 
   /* An uncontended lock reads no clock: hold times are measured for the
    * holds that someone waits on (lock_stat's "contended" view). */
-  int64_t now = atomic_load_explicit(&r->waiters, memory_order_relaxed) ? tg__wf_now() : 0;
-  int64_t waited = 0;
   struct wf_stat *st = w->last_res == r ? w->last_stat : stat_slow(w, r);
+  bool contended = atomic_load_explicit(&r->waiters, memory_order_relaxed) != 0;
+  int weight = contended ? tg__starv_sample(st) : 0;
+  int64_t now = weight ? tg__wf_now() : 0;
+  int64_t waited = 0;
   uint32_t s = tg__wf_write_begin(w);
   w->ready = NULL;
   if (__builtin_expect(w->last_wait_res == lock, 0)) {
@@ -550,6 +552,8 @@ static __attribute__((noinline)) void acquired(const void *lock, enum tg_res_kin
     h->count = 1;
     h->since = now;
     h->plain = !now && kind != TG_RES_RWMUTEX_R && kind != TG_RES_SEM;
+    h->untimed = contended && !weight;
+    h->weight = (uint8_t)weight;
     h->lazy = 0;
     acquisition_stack(&h->at, pc, w->g);
   }
@@ -588,6 +592,7 @@ static inline __attribute__((always_inline)) bool fast_acquire(struct wf_g *w, s
     h->kind = (uint8_t)kind;
     h->tried = false;
     h->plain = true;
+    h->untimed = false;
     h->count = 1;
     h->since = 0;
     w->ready = r;
@@ -662,7 +667,9 @@ static __attribute__((noinline)) void released_slow(struct wf_g *w, const void *
   struct wf_res *r = h->res;
   struct wf_stat *st = h->st;
   int64_t since = h->since;
-  if (!since && atomic_load_explicit(&r->waiters, memory_order_relaxed))
+  int weight = h->weight;
+  if (!since && !h->untimed && atomic_load_explicit(&r->waiters, memory_order_relaxed) &&
+      (weight = tg__starv_sample(st)) != 0)
     since = atomic_load(&r->contended_since); /* measured from the first waiter on */
   int64_t now = since ? tg__wf_now() : 0;
   bool gone = false;
@@ -681,7 +688,7 @@ static __attribute__((noinline)) void released_slow(struct wf_g *w, const void *
     atomic_store_explicit(&r->writer, NULL, memory_order_release);
   }
   if (gone && since)
-    tg__starv_released(w, st, now - since);
+    tg__starv_released(w, st, now - since, weight);
 }
 
 static __attribute__((noinline)) void released(struct wf_g *w, const void *lock,
@@ -703,7 +710,8 @@ fast_release(struct wf_g *w, struct tg_race_g *rg, const void *lock, enum tg_res
   if (__builtin_expect(top < 0 || h->lock != lock || !h->plain || h->kind != kind, 0))
     return false;
   struct wf_res *r = h->res;
-  if (__builtin_expect(atomic_load_explicit(&r->waiters, memory_order_relaxed) != 0, 0))
+  if (__builtin_expect(atomic_load_explicit(&r->waiters, memory_order_relaxed) != 0 && !h->untimed,
+                       0))
     return false;
   uint32_t s = tg__wf_write_begin(w);
   w->nheld = top;
