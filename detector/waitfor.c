@@ -872,12 +872,36 @@ static const char *self_deadlock_why(int kind, const struct wf_held *h) {
   }
 }
 
+/* Whether a wait on a mutex or Once can be left without the search: its
+ * holder runs (or there is none), so no cycle goes through it now. The
+ * common contended case, decided without the graph lock, so contended
+ * Locks do not serialize on it. The wait is registered before the fence
+ * and the holder's state read after it; a holder that blocks later does
+ * the same (its own wait_begin), so of two goroutines closing a cycle the
+ * second sees the first's wait, as it would under the graph lock. */
+static bool wait_is_open(struct wf_g *w, struct wf_res *r, int kind) {
+  if (kind != TG_RES_MUTEX && kind != TG_RES_ONCE)
+    return false;
+  atomic_thread_fence(memory_order_seq_cst);
+  struct wf_g *h = atomic_load(&r->writer);
+  if (!h)
+    return true;
+  if (h == w || tg__wf_exited(h))
+    return false;
+  struct wf_wait t;
+  return !tg__wf_top_wait_of(h, &t, NULL) || !tg__wf_is_lock_kind(t.kind) || t.kind == TG_RES_SEM;
+}
+
 static void check_lock_wait(struct wf_g *w, const void *res, int kind) {
   /* Nobody else holds it: nothing to follow (the common contended case,
    * a holder that runs). */
   struct wf_res *r = tg__wf_res(res, kind, false);
   if (!r)
     return;
+  if (wait_is_open(w, r, kind)) {
+    tg__wf_monitor_kick(); /* the holder may still exit without releasing it */
+    return;
+  }
   struct wf_hop hops[MAX_HOPS];
   tg__lock_acquire(&tg__wf_graph_lock);
   visit_epoch++;
