@@ -80,6 +80,11 @@ void tg__wf_lock_released(const void *lock, enum tg_res_kind kind);
 /* A lock acquired by a trylock (TryLock, TryRLock, TryAcquire): held like
  * any other, but it adds no lock-order edge, since a trylock cannot wait. */
 void tg__wf_lock_tried(const void *lock, enum tg_res_kind kind, const void *pc);
+/* A mutex acquired (tg__race_acquire + tg__wf_lock_acquired) and about to
+ * be released (tg__wf_lock_released + tg__race_release), each in one call:
+ * the running goroutine's race state and wait-for node are found once. */
+void tg__race_lock_acquired(const void *lock, const void *pc);
+void tg__race_lock_released(const void *lock);
 #define TG_RACE_ENABLED 1
 #else
 #define TG__NOOP __attribute__((always_inline, unused)) static inline
@@ -101,6 +106,8 @@ TG__NOOP void tg__wf_wait_end(const void *r, enum tg_res_kind k) { (void)r; (voi
 TG__NOOP void tg__wf_lock_acquired(const void *l, enum tg_res_kind k, const void *pc) { (void)l; (void)k; (void)pc; }
 TG__NOOP void tg__wf_lock_released(const void *l, enum tg_res_kind k) { (void)l; (void)k; }
 TG__NOOP void tg__wf_lock_tried(const void *l, enum tg_res_kind k, const void *pc) { (void)l; (void)k; (void)pc; }
+TG__NOOP void tg__race_lock_acquired(const void *l, const void *pc) { (void)l; (void)pc; }
+TG__NOOP void tg__race_lock_released(const void *l) { (void)l; }
 #define TG_RACE_ENABLED 0
 #endif
 

@@ -46,6 +46,8 @@ struct tg_race_g {
    * depth into stk (waitfor.c): before a function return drops the stack
    * below wf_mark, those frames are copied out (tg__wf_keep_stacks). */
   uint32_t wf_mark;
+  /* Its wait-for node (waitfor.c), once a mutex hook found it. */
+  struct wf_g *wf;
 };
 /* Copies the frames of g's lazily recorded held locks out of its shadow
  * call stack (waitfor.c); run by g itself. */

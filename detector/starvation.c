@@ -168,17 +168,17 @@ void tg__starv_acquired(struct wf_g *w, struct wf_stat *st, int64_t waited, bool
   report(w, st, 0, pcs, n);
 }
 
-void tg__starv_released(struct wf_g *w, struct wf_stat *st, int64_t held) {
+void tg__starv_released(struct wf_g *w, struct wf_stat *st, int64_t held, int weight) {
   (void)w;
   if (!st)
     return;
-  st->nhold++;
-  st->hold_sum += held;
+  st->nhold += (uint64_t)weight;
+  st->hold_sum += held * weight;
   if (held > st->hold_max)
     st->hold_max = held;
   if (held < st->hold_min)
     st->hold_min = held;
-  st->hold_hist[bucket(held)]++;
+  st->hold_hist[bucket(held)] += (uint32_t)weight;
 }
 
 /* ---- report -------------------------------------------------------------- */

@@ -220,6 +220,7 @@ static void node_init(struct wf_g *w, struct tg_g *g) {
   atomic_store(&w->stats, NULL);
   w->last_res = NULL;
   w->last_stat = NULL;
+  w->ready = NULL;
   int n = g->create_depth < TG_CREATE_DEPTH ? g->create_depth : TG_CREATE_DEPTH;
   for (int i = 0; i < n; i++)
     w->create[i] = (uintptr_t)g->create_pcs[i];
@@ -405,6 +406,7 @@ static struct wf_held *held_push(struct wf_g *w) {
     w->held = n;
     w->cap_held = cap;
   }
+  w->ready = NULL;
   return &w->held[w->nheld++];
 }
 
@@ -416,6 +418,7 @@ static int held_find(struct wf_g *w, const void *lock, int kind) {
 }
 
 static void held_remove(struct wf_g *w, int i) {
+  w->ready = NULL;
   memmove(&w->held[i], &w->held[i + 1], (size_t)(w->nheld - i - 1) * sizeof w->held[0]);
   w->nheld--;
 }
@@ -479,6 +482,7 @@ void tg__wf_keep_stacks(struct tg_race_g *rg) {
  * lock again, nothing else held, nobody waiting) stays a few stores. */
 static __attribute__((noinline)) struct wf_stat *stat_slow(struct wf_g *w, struct wf_res *r) {
   struct wf_stat *st = tg__starv_stat(w, r);
+  w->ready = NULL;
   w->last_res = r;
   w->last_stat = st;
   return st;
@@ -522,10 +526,13 @@ static __attribute__((noinline)) void acquired(const void *lock, enum tg_res_kin
 
   /* An uncontended lock reads no clock: hold times are measured for the
    * holds that someone waits on (lock_stat's "contended" view). */
-  int64_t now = atomic_load_explicit(&r->waiters, memory_order_relaxed) ? tg__wf_now() : 0;
-  int64_t waited = 0;
   struct wf_stat *st = w->last_res == r ? w->last_stat : stat_slow(w, r);
+  bool contended = atomic_load_explicit(&r->waiters, memory_order_relaxed) != 0;
+  int weight = contended ? tg__starv_sample(st) : 0;
+  int64_t now = weight ? tg__wf_now() : 0;
+  int64_t waited = 0;
   uint32_t s = tg__wf_write_begin(w);
+  w->ready = NULL;
   if (__builtin_expect(w->last_wait_res == lock, 0)) {
     waited = w->last_wait_ns;
     w->last_wait_res = NULL;
@@ -545,6 +552,8 @@ static __attribute__((noinline)) void acquired(const void *lock, enum tg_res_kin
     h->count = 1;
     h->since = now;
     h->plain = !now && kind != TG_RES_RWMUTEX_R && kind != TG_RES_SEM;
+    h->untimed = contended && !weight;
+    h->weight = (uint8_t)weight;
     h->lazy = 0;
     acquisition_stack(&h->at, pc, w->g);
   }
@@ -558,33 +567,36 @@ static __attribute__((noinline)) void acquired(const void *lock, enum tg_res_kin
 
 /* The common case, kept to a few stores: an exclusive lock acquired again
  * by the goroutine that acquired it last, holding nothing else, nobody
- * waiting for it and no wait of its own to account. Anything else takes
+ * waiting for it and no wait of its own to account. Its held entry is
+ * already in place from the last such acquisition (w->ready): only the
+ * call site and the shadow stack's depth change. Anything else takes
  * acquired(). */
-void tg__wf_lock_acquired(const void *lock, enum tg_res_kind kind, const void *pc) {
-  struct wf_g *w = self();
-  if (!w)
-    return;
+static inline __attribute__((always_inline)) bool fast_acquire(struct wf_g *w, struct tg_race_g *rg,
+                                                               const void *lock,
+                                                               enum tg_res_kind kind,
+                                                               const void *pc) {
   struct wf_res *r = w->last_res;
-  struct tg_race_g *rg = w->g->race;
   uint32_t d = rg ? rg->depth : 0;
   if (__builtin_expect(!r || r->addr != lock || r->kind != kind || kind == TG_RES_SEM ||
                            w->nheld != 0 || w->last_wait_res == lock ||
                            atomic_load_explicit(&r->waiters, memory_order_relaxed) != 0 || !d,
-                       0)) {
-    acquired(lock, kind, false, (uintptr_t)pc);
-    return;
-  }
+                       0))
+    return false;
   atomic_store_explicit(&r->writer, w, memory_order_release);
   uint32_t s = tg__wf_write_begin(w);
   struct wf_held *h = &w->held[0];
-  h->lock = lock;
-  h->res = r;
-  h->st = w->last_stat;
-  h->kind = (uint8_t)kind;
-  h->tried = false;
-  h->plain = true;
-  h->count = 1;
-  h->since = 0;
+  if (__builtin_expect(w->ready != r || h->kind != kind, 0)) {
+    h->lock = lock;
+    h->res = r;
+    h->st = w->last_stat;
+    h->kind = (uint8_t)kind;
+    h->tried = false;
+    h->plain = true;
+    h->untimed = false;
+    h->count = 1;
+    h->since = 0;
+    w->ready = r;
+  }
   /* The callers stay in the shadow call stack until needed. */
   h->at.pcs[0] = (uintptr_t)pc;
   h->at.n = 1;
@@ -594,6 +606,15 @@ void tg__wf_lock_acquired(const void *lock, enum tg_res_kind kind, const void *p
   tg__wf_write_end(w, s);
   if (w->last_stat)
     w->last_stat->acq++;
+  return true;
+}
+
+void tg__wf_lock_acquired(const void *lock, enum tg_res_kind kind, const void *pc) {
+  struct wf_g *w = self();
+  if (!w)
+    return;
+  if (!fast_acquire(w, w->g->race, lock, kind, pc))
+    acquired(lock, kind, false, (uintptr_t)pc);
 }
 void tg__wf_lock_tried(const void *lock, enum tg_res_kind kind, const void *pc) {
   acquired(lock, kind, true, (uintptr_t)pc);
@@ -646,7 +667,9 @@ static __attribute__((noinline)) void released_slow(struct wf_g *w, const void *
   struct wf_res *r = h->res;
   struct wf_stat *st = h->st;
   int64_t since = h->since;
-  if (!since && atomic_load_explicit(&r->waiters, memory_order_relaxed))
+  int weight = h->weight;
+  if (!since && !h->untimed && atomic_load_explicit(&r->waiters, memory_order_relaxed) &&
+      (weight = tg__starv_sample(st)) != 0)
     since = atomic_load(&r->contended_since); /* measured from the first waiter on */
   int64_t now = since ? tg__wf_now() : 0;
   bool gone = false;
@@ -665,7 +688,7 @@ static __attribute__((noinline)) void released_slow(struct wf_g *w, const void *
     atomic_store_explicit(&r->writer, NULL, memory_order_release);
   }
   if (gone && since)
-    tg__starv_released(w, st, now - since);
+    tg__starv_released(w, st, now - since, weight);
 }
 
 static __attribute__((noinline)) void released(struct wf_g *w, const void *lock,
@@ -678,29 +701,75 @@ static __attribute__((noinline)) void released(struct wf_g *w, const void *lock,
   released_slow(w, lock, kind, i);
 }
 
+/* The common case: the innermost lock, held once, exclusively, by a holder
+ * nobody waited for (no hold time to measure). */
+static inline __attribute__((always_inline)) bool
+fast_release(struct wf_g *w, struct tg_race_g *rg, const void *lock, enum tg_res_kind kind) {
+  int top = w->nheld - 1;
+  struct wf_held *h = &w->held[top]; /* read only if top >= 0 */
+  if (__builtin_expect(top < 0 || h->lock != lock || !h->plain || h->kind != kind, 0))
+    return false;
+  struct wf_res *r = h->res;
+  if (__builtin_expect(atomic_load_explicit(&r->waiters, memory_order_relaxed) != 0 && !h->untimed,
+                       0))
+    return false;
+  uint32_t s = tg__wf_write_begin(w);
+  w->nheld = top;
+  tg__wf_write_end(w, s);
+  if (top == 0 && rg)
+    rg->wf_mark = 0; /* nothing lazy is left */
+  /* still held (the hook runs before the unlock): nobody else writes it */
+  if (atomic_load_explicit(&r->writer, memory_order_relaxed) == w)
+    atomic_store_explicit(&r->writer, NULL, memory_order_release);
+  return true;
+}
+
 void tg__wf_lock_released(const void *lock, enum tg_res_kind kind) {
   struct wf_g *w = self();
   if (!w || !lock)
     return;
-  int top = w->nheld - 1;
-  struct wf_held *h = &w->held[top]; /* read only if top >= 0 */
-  /* The common case: the innermost lock, held once, exclusively, by a
-   * holder nobody waited for (no hold time to measure). */
-  if (__builtin_expect(top >= 0 && h->lock == lock && h->plain && h->kind == kind, 1)) {
-    struct wf_res *r = h->res;
-    if (__builtin_expect(!atomic_load_explicit(&r->waiters, memory_order_relaxed), 1)) {
-      uint32_t s = tg__wf_write_begin(w);
-      w->nheld = top;
-      tg__wf_write_end(w, s);
-      if (top == 0 && h->lazy)
-        ((struct tg_race_g *)w->g->race)->wf_mark = 0; /* nothing lazy is left */
-      /* still held (the hook runs before the unlock): nobody else writes it */
-      if (atomic_load_explicit(&r->writer, memory_order_relaxed) == w)
-        atomic_store_explicit(&r->writer, NULL, memory_order_release);
-      return;
-    }
+  if (!fast_release(w, w->g->race, lock, kind))
+    released(w, lock, kind);
+}
+
+/* ---- hooks.h: a mutex's race and wait-for hooks in one call ---------------- */
+
+/* The running goroutine's node, remembered in its race state (both live
+ * as long as the goroutine), so the mutex hooks find it with one
+ * thread-local load. */
+static __attribute__((noinline)) struct wf_g *bind(struct tg_race_g *rg) {
+  struct wf_g *w = self();
+  if (w && w->g->race == rg)
+    rg->wf = w;
+  return w;
+}
+
+void tg__race_lock_acquired(const void *lock, const void *pc) {
+  struct tg_race_g *rg = tg__race_cur();
+  if (__builtin_expect(!rg, 0)) {
+    tg__wf_lock_acquired(lock, TG_RES_MUTEX, pc);
+    return;
   }
-  released(w, lock, kind);
+  tg__race_sync_acquire(rg, (uintptr_t)lock);
+  struct wf_g *w = rg->wf;
+  if (__builtin_expect(!w, 0) && (!tg__opts.deadlock || !(w = bind(rg))))
+    return;
+  if (!fast_acquire(w, rg, lock, TG_RES_MUTEX, pc))
+    acquired(lock, TG_RES_MUTEX, false, (uintptr_t)pc);
+}
+
+void tg__race_lock_released(const void *lock) {
+  struct tg_race_g *rg = tg__race_cur();
+  if (__builtin_expect(!rg, 0)) {
+    tg__wf_lock_released(lock, TG_RES_MUTEX);
+    return;
+  }
+  struct wf_g *w = rg->wf;
+  if (__builtin_expect(!w, 0) && tg__opts.deadlock)
+    w = bind(rg);
+  if (w && !fast_release(w, rg, lock, TG_RES_MUTEX))
+    released(w, lock, TG_RES_MUTEX);
+  tg__race_sync_release(rg, (uintptr_t)lock, false);
 }
 
 /* ---- waits and the cycle search ------------------------------------------ */
@@ -803,12 +872,36 @@ static const char *self_deadlock_why(int kind, const struct wf_held *h) {
   }
 }
 
+/* Whether a wait on a mutex or Once can be left without the search: its
+ * holder runs (or there is none), so no cycle goes through it now. The
+ * common contended case, decided without the graph lock, so contended
+ * Locks do not serialize on it. The wait is registered before the fence
+ * and the holder's state read after it; a holder that blocks later does
+ * the same (its own wait_begin), so of two goroutines closing a cycle the
+ * second sees the first's wait, as it would under the graph lock. */
+static bool wait_is_open(struct wf_g *w, struct wf_res *r, int kind) {
+  if (kind != TG_RES_MUTEX && kind != TG_RES_ONCE)
+    return false;
+  atomic_thread_fence(memory_order_seq_cst);
+  struct wf_g *h = atomic_load(&r->writer);
+  if (!h)
+    return true;
+  if (h == w || tg__wf_exited(h))
+    return false;
+  struct wf_wait t;
+  return !tg__wf_top_wait_of(h, &t, NULL) || !tg__wf_is_lock_kind(t.kind) || t.kind == TG_RES_SEM;
+}
+
 static void check_lock_wait(struct wf_g *w, const void *res, int kind) {
   /* Nobody else holds it: nothing to follow (the common contended case,
    * a holder that runs). */
   struct wf_res *r = tg__wf_res(res, kind, false);
   if (!r)
     return;
+  if (wait_is_open(w, r, kind)) {
+    tg__wf_monitor_kick(); /* the holder may still exit without releasing it */
+    return;
+  }
   struct wf_hop hops[MAX_HOPS];
   tg__lock_acquire(&tg__wf_graph_lock);
   visit_epoch++;

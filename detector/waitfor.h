@@ -41,6 +41,9 @@ struct wf_held {
   bool tried;         /* acquired by a trylock: no lock-order edge into it */
   bool plain;         /* exclusive, held once, no hold time measured: its
                          release takes the fast path */
+  bool untimed;       /* waited on, but not a sampled hold (tg__starv_sample):
+                         its release takes the fast path all the same */
+  uint8_t weight;     /* holds the timed one stands for */
   uint32_t count;     /* semaphore acquisitions */
   int64_t since;
   /* Where it was acquired. The fast path records only the call site
@@ -87,6 +90,10 @@ struct wf_g {
    * table is replaced, never changed in size, so a reader loads it once. */
   struct wf_stat_table *_Atomic stats;
   int nstats;
+  /* held[0] is a plain exclusive hold of this lock with last_stat from the
+   * last fast acquisition: the next one rewrites only its call site. Any
+   * other write to held[] clears it. */
+  struct wf_res *ready;
   struct wf_res *last_res; /* the last lock acquired, and its statistics */
   struct wf_stat *last_stat;
   struct wf_g *all_next; /* every wf_g ever made (never freed) */
@@ -255,6 +262,7 @@ uintptr_t tg__lockorder_class_site(uint32_t cls);
 struct wf_stat {
   struct wf_res *res;
   uint64_t acq, contended, nhold;
+  uint64_t seen; /* holds someone waited on, timed or not */
   int64_t wait_sum, wait_min, wait_max, hold_sum, hold_min, hold_max;
   uint32_t wait_hist[WF_STAT_HIST], hold_hist[WF_STAT_HIST];
   bool reported;
@@ -262,7 +270,21 @@ struct wf_stat {
 /* The running goroutine's statistics for a lock (made on first use). */
 struct wf_stat *tg__starv_stat(struct wf_g *w, struct wf_res *r);
 void tg__starv_acquired(struct wf_g *w, struct wf_stat *st, int64_t waited_ns, bool contended);
-void tg__starv_released(struct wf_g *w, struct wf_stat *st, int64_t held_ns);
+void tg__starv_released(struct wf_g *w, struct wf_stat *st, int64_t held_ns, int weight);
+/* Hold times are sampled: the first STARV_EXACT holds someone waits on,
+ * per goroutine and lock, are timed, then one in STARV_EVERY, counted
+ * STARV_EVERY times. Returns the weight of this hold, 0 if it is not
+ * timed. */
+#define STARV_EXACT 64
+#define STARV_EVERY 8
+static inline int tg__starv_sample(struct wf_stat *st) {
+  if (!st)
+    return 1;
+  uint64_t k = st->seen++;
+  if (k < STARV_EXACT)
+    return 1;
+  return (k & (STARV_EVERY - 1)) == 0 ? STARV_EVERY : 0;
+}
 void tg__starv_check_at_exit(void);
 
 #endif /* TANGLE_RACE */

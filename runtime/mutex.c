@@ -190,9 +190,7 @@ void tg__mutex_unlock_raw(tg_mutex *m) {
 
 void tg__mutex_lock_at(tg_mutex *m, const void *pc) {
   tg__mutex_lock_as(m, m, TG_WAIT_MUTEX, TG_RES_MUTEX);
-  tg__race_acquire(m);
-  tg__wf_lock_acquired(m, TG_RES_MUTEX, pc);
-  (void)pc;
+  tg__race_lock_acquired(m, pc);
 }
 
 void tg_mutex_lock(tg_mutex *m) {
@@ -208,7 +206,6 @@ bool tg_mutex_trylock(tg_mutex *m) {
 }
 
 void tg_mutex_unlock(tg_mutex *m) {
-  tg__wf_lock_released(m, TG_RES_MUTEX);
-  tg__race_release(m);
+  tg__race_lock_released(m);
   tg__mutex_unlock_raw(m);
 }
