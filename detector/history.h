@@ -44,13 +44,6 @@ static inline void tg__hist_access(struct tg_race_g *r, uintptr_t addr, unsigned
                                    bool atomic, uintptr_t pc) {
   uint64_t ev0 = TG_EV(TG_EV_ACCESS) | (uint64_t)write << 59 | (uint64_t)atomic << 58 |
                  (uint64_t)(size & 0x3ff) << 48 | (addr & 0xffffffffffffull);
-  /* The same access again with nothing between (a loop spinning on an
-   * atomic: every atomic access is traced): the replay stops at the first
-   * anyway, and a spin would otherwise push older accesses out of the
-   * history within milliseconds. */
-  uint64_t *p = r->tpos;
-  if (p && p - 2 >= r->tend - TG_PART_WORDS && p[-2] == ev0 && p[-1] == pc)
-    return;
   if (__builtin_expect(r->tpos + 2 <= r->tend, 1)) {
     r->tpos[0] = ev0;
     r->tpos[1] = pc;
@@ -59,6 +52,21 @@ static inline void tg__hist_access(struct tg_race_g *r, uintptr_t addr, unsigned
     uint64_t ev[2] = {ev0, pc};
     tg__hist_put_slow(r, ev, 2);
   }
+}
+
+/* An atomic access: traced every time (the fast path's same-epoch check
+ * does not cover atomics), so one repeating the last event with nothing
+ * between (a loop spinning on an atomic) is not appended again. The replay
+ * stops at the first anyway, and a spin would otherwise push older accesses
+ * out of the history within milliseconds. */
+static inline void tg__hist_access_atomic(struct tg_race_g *r, uintptr_t addr, unsigned size,
+                                          bool write, uintptr_t pc) {
+  uint64_t ev0 = TG_EV(TG_EV_ACCESS) | (uint64_t)write << 59 | (uint64_t)1 << 58 |
+                 (uint64_t)(size & 0x3ff) << 48 | (addr & 0xffffffffffffull);
+  uint64_t *p = r->tpos;
+  if (p && p >= r->tend - TG_PART_WORDS + 2 && p[-2] == ev0 && p[-1] == pc)
+    return;
+  tg__hist_access(r, addr, size, write, true, pc);
 }
 
 /* A goroutine took the slot: its header starts its history. */

@@ -176,8 +176,12 @@ void tg__race_access_slow(struct tg_race_g *r, uintptr_t addr, unsigned size, bo
                           bool atomic, uintptr_t pc, bool traced) {
   if (!prepare(r) || !tg__app_addr(addr))
     return;
-  if (traced && r->slot)
-    tg__hist_access(r, addr, size, write, atomic, pc);
+  if (traced && r->slot) {
+    if (atomic)
+      tg__hist_access_atomic(r, addr, size, write, pc);
+    else
+      tg__hist_access(r, addr, size, write, false, pc);
+  }
   note_stack(r, addr);
   if ((addr & 7) + size <= 8) {
     check_word(r, addr, ((1u << size) - 1) << (addr & 7), write, atomic, pc, size);

@@ -152,27 +152,11 @@ _Noreturn void tg__block_forever(int reason) {
   tg__fatal("goroutine %llu woke from a forever block", (unsigned long long)g->id);
 }
 
-static void race_read_elem(struct tg_chan *c, const void *ep, void *pc) {
-  (void)c, (void)ep, (void)pc;
-#if TG_RACE_ENABLED
-  if (c->elemsize)
-    tg__race_read_range_g(tg__getg_fast(), ep, c->elemsize, pc);
-#endif
-}
-
-static void race_write_elem(struct tg_chan *c, void *ep, void *pc) {
-  (void)c, (void)ep, (void)pc;
-#if TG_RACE_ENABLED
-  if (ep && c->elemsize)
-    tg__race_write_range_g(tg__getg_fast(), ep, c->elemsize, pc);
-#endif
-}
-
 __attribute__((noinline)) void tg_chan_send(tg_chan *c, const void *ep) {
   if (!c)
     tg__block_forever(TG_WAIT_CHAN_SEND_NIL);
   tg__race_chan_op(c, false, __builtin_return_address(0));
-  race_read_elem(c, ep, __builtin_return_address(0));
+  tg__race_elem_read(tg__getg_fast(), c, ep, __builtin_return_address(0));
   tg__lock_acquire(&c->lock);
   if (c->closed) {
     tg__lock_release(&c->lock);
@@ -245,7 +229,7 @@ __attribute__((noinline)) bool tg_chan_recv(tg_chan *c, void *ep) {
   if (!c)
     tg__block_forever(TG_WAIT_CHAN_RECV_NIL);
   bool ok = chan_recv(c, ep);
-  race_write_elem(c, ep, __builtin_return_address(0));
+  tg__race_elem_write(tg__getg_fast(), c, ep, __builtin_return_address(0));
   return ok;
 }
 

@@ -49,6 +49,25 @@ _Noreturn void tg__block_forever(int reason);
  * close concurrent with a send is reported (c->closed stands for the
  * channel's memory; the sync clocks live on other addresses). Nothing at all
  * in the normal build: this is on every send. */
+/* The element a send reads (before it synchronizes) and a receive writes
+ * (after: the copy may have been made by the peer while the receiver was
+ * parked, but it is the receiver's write); tg_select's cases too. */
+static inline void tg__race_elem_read(struct tg_g *g, struct tg_chan *c, const void *ep, void *pc) {
+  (void)g, (void)c, (void)ep, (void)pc;
+#if TG_RACE_ENABLED
+  if (ep && c->elemsize)
+    tg__race_read_range_g(g, ep, c->elemsize, pc);
+#endif
+}
+
+static inline void tg__race_elem_write(struct tg_g *g, struct tg_chan *c, void *ep, void *pc) {
+  (void)g, (void)c, (void)ep, (void)pc;
+#if TG_RACE_ENABLED
+  if (ep && c->elemsize)
+    tg__race_write_range_g(g, ep, c->elemsize, pc);
+#endif
+}
+
 static inline void tg__race_chan_op(struct tg_chan *c, bool is_close, void *pc) {
   (void)c, (void)is_close, (void)pc;
 #if TG_RACE_ENABLED

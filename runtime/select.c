@@ -209,17 +209,13 @@ static void sort_lockorder(struct sel *s) {
 
 static int select_impl(tg_case *cases, int n, bool block, void *pc) {
   struct tg_g *g = tg__getg();
-  (void)pc; /* the race build's */
-#if TG_RACE_ENABLED
-  /* Every send case's element may be read, whichever case wins, as
-   * tg_chan_send reads its element before sending. */
-  for (int i = 0; i < n; i++)
-    if (cases[i].kind_ == TG__CASE_SEND && cases[i].chan_) {
-      tg__race_chan_op(cases[i].chan_, false, pc);
-      if (cases[i].chan_->elemsize && cases[i].elem_)
-        tg__race_read_range_g(g, cases[i].elem_, cases[i].chan_->elemsize, pc);
-    }
-#endif
+  /* Every send case's element may be read, whichever case wins. */
+  if (TG_RACE_ENABLED)
+    for (int i = 0; i < n; i++)
+      if (cases[i].kind_ == TG__CASE_SEND && cases[i].chan_) {
+        tg__race_chan_op(cases[i].chan_, false, pc);
+        tg__race_elem_read(g, cases[i].chan_, cases[i].elem_, pc);
+      }
   if (n < 0 || n > 65535)
     tg_panic("select: invalid number of cases %d", n);
   if (n == 0) {
@@ -396,14 +392,8 @@ done:
   if (chosen >= 0 && cases[chosen].kind_ == TG__CASE_RECV && cases[chosen].chan_ &&
       cases[chosen].chan_->race_timer)
     tg__race_acquire(cases[chosen].chan_->race_timer);
-#if TG_RACE_ENABLED
-  /* The received element is written after the receive synchronized, as in
-   * tg_chan_recv (the sender may have made the copy while this goroutine
-   * was parked). */
-  if (chosen >= 0 && cases[chosen].kind_ == TG__CASE_RECV && cases[chosen].chan_ &&
-      cases[chosen].chan_->elemsize && cases[chosen].elem_)
-    tg__race_write_range_g(g, cases[chosen].elem_, cases[chosen].chan_->elemsize, pc);
-#endif
+  if (chosen >= 0 && cases[chosen].kind_ == TG__CASE_RECV && cases[chosen].chan_)
+    tg__race_elem_write(g, cases[chosen].chan_, cases[chosen].elem_, pc);
   if (__builtin_expect(heap_orders || heap_sgs, 0)) {
     free(heap_orders);
     free(heap_sgs);
