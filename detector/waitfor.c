@@ -566,10 +566,12 @@ static __attribute__((noinline)) void acquired(const void *lock, enum tg_res_kin
 }
 
 /* The common case, kept to a few stores: an exclusive lock acquired again
- * by the goroutine that acquired it last, holding nothing else, nobody
- * waiting for it and no wait of its own to account. Its held entry is
- * already in place from the last such acquisition (w->ready): only the
- * call site and the shadow stack's depth change. Anything else takes
+ * by the goroutine that acquired it last, holding nothing else and with no
+ * wait of its own to account. Its held entry is already in place from the
+ * last such acquisition (w->ready): only the call site, the shadow stack's
+ * depth and the hold's sampling change. Others waiting for the lock do not
+ * leave this path (under contention that is most acquisitions): the hold
+ * is sampled for its time as acquired() does. Anything else takes
  * acquired(). */
 static inline __attribute__((always_inline)) bool fast_acquire(struct wf_g *w, struct tg_race_g *rg,
                                                                const void *lock,
@@ -578,11 +580,13 @@ static inline __attribute__((always_inline)) bool fast_acquire(struct wf_g *w, s
   struct wf_res *r = w->last_res;
   uint32_t d = rg ? rg->depth : 0;
   if (__builtin_expect(!r || r->addr != lock || r->kind != kind || kind == TG_RES_SEM ||
-                           w->nheld != 0 || w->last_wait_res == lock ||
-                           atomic_load_explicit(&r->waiters, memory_order_relaxed) != 0 || !d,
+                           w->nheld != 0 || w->last_wait_res == lock || !d,
                        0))
     return false;
   atomic_store_explicit(&r->writer, w, memory_order_release);
+  bool contended = atomic_load_explicit(&r->waiters, memory_order_relaxed) != 0;
+  int weight = __builtin_expect(contended, 0) ? tg__starv_sample(w->last_stat) : 0;
+  int64_t now = __builtin_expect(weight != 0, 0) ? tg__wf_now() : 0;
   uint32_t s = tg__wf_write_begin(w);
   struct wf_held *h = &w->held[0];
   if (__builtin_expect(w->ready != r || h->kind != kind, 0)) {
@@ -591,12 +595,13 @@ static inline __attribute__((always_inline)) bool fast_acquire(struct wf_g *w, s
     h->st = w->last_stat;
     h->kind = (uint8_t)kind;
     h->tried = false;
-    h->plain = true;
-    h->untimed = false;
     h->count = 1;
-    h->since = 0;
     w->ready = r;
   }
+  h->since = now;
+  h->plain = !now;
+  h->untimed = contended && !weight;
+  h->weight = (uint8_t)weight;
   /* The callers stay in the shadow call stack until needed. */
   h->at.pcs[0] = (uintptr_t)pc;
   h->at.n = 1;

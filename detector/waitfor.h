@@ -132,13 +132,17 @@ struct wf_res {
   uint8_t kind;                    /* TG_RES_MUTEX, TG_RES_RWMUTEX_W (both halves), _ONCE, _SEM */
   bool foreign_release;            /* a semaphore released by a goroutine that held none */
   uint32_t cls;                    /* lock class (lockorder.c); 0: none yet */
-  struct wf_g *_Atomic writer;     /* exclusive holder, or NULL */
   _Atomic int waiters;             /* goroutines in its slow path (hold times are
                                       kept for the holds others wait on) */
   _Atomic int64_t contended_since; /* when the current waiters began, or 0 */
   int nreaders, cap_readers;       /* under the shard lock */
   struct wf_holder *readers;
   struct wf_res *_Atomic next; /* hash chain */
+  /* Exclusive holder, or NULL. Written at every acquisition and release
+   * of the lock, by whichever goroutine takes it: on a cache line of its
+   * own, so that the fields above, read on the same paths, stay shared
+   * between CPUs instead of moving with every handoff. */
+  _Alignas(64) struct wf_g *_Atomic writer;
 };
 
 /* ---- waitfor.c ---------------------------------------------------------- */

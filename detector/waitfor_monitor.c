@@ -1,7 +1,9 @@
 /* The wait-for graph's monitor thread (race build only): woken when an
  * owner-less wait begins, it runs the scan's passes (waitfor_scan.c) while
  * there is something to decide, backing off when the same waits are found
- * live again, and never spends more than a tenth of the time on them. */
+ * live again, skipping them while the last pass's witnesses still hold
+ * (waitfor_scan_witness.c), and never spends more than a tenth of the time
+ * on them. */
 #ifdef TANGLE_RACE
 #include "waitfor_scan.h"
 
@@ -65,7 +67,21 @@ static void *monitor(void *arg) {
       atomic_fetch_add(&kicks, 1);
       continue;
     }
-    if (tg__wfs_analyse()) {
+    if (tg__wfs.nprev == 0 && tg__wfs_witnessed()) {
+      /* every candidate live as the last pass found it: no pass */
+      tg__lock_release(&pass_lock);
+      last_sig = sig;
+      atomic_fetch_add(&kicks, 1);
+      continue;
+    }
+    if (tg__wfs_gather(t0) == 0) { /* the check above changed the live flags */
+      tg__wfs.nprev = 0;
+      tg__lock_release(&pass_lock);
+      continue;
+    }
+    bool trusted = tg__wfs_analyse();
+    tg__wfs_witness_end(trusted);
+    if (trusted) {
       tg__wfs_confirm();
       tg__wfs_report_cycles();
     } else {
@@ -103,6 +119,7 @@ static void monitor_start(void) {
   tg__wfs.objs = tg__wf_alloc(MAX_OBJS * sizeof *tg__wfs.objs);
   tg__wfs.mark = tg__wf_alloc(MAX_OBJS);
   tg__wfs.buf = tg__wf_alloc(BUF_SIZE);
+  tg__wfs.wit = tg__wf_alloc(MAX_CANDS * sizeof *tg__wfs.wit);
   tg__wfs_learn_tcache_key();
   const char *d = getenv("TANGLE_WF_DEBUG");
   tg__wfs_dbg = d ? atoi(d) : 0;

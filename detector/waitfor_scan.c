@@ -160,7 +160,7 @@ static int rref_cmp(const void *a, const void *b) {
 }
 
 /* Only locks are waited for: the holders decide, no memory to scan. */
-static void analyse_locks(void) {
+void tg__wfs_analyse_locks(void) {
   bool changed = true;
   while (changed) {
     changed = false;
@@ -176,8 +176,9 @@ static void analyse_locks(void) {
 
 /* Returns false when the pass cannot be trusted (nothing is concluded). */
 bool tg__wfs_analyse(void) {
+  tg__wfs.nwit = 0;
   if (tg__wfs.nownerless == 0) {
-    analyse_locks();
+    tg__wfs_analyse_locks();
     return true;
   }
   struct tg_g *mg = tg__main_g();
@@ -285,7 +286,11 @@ bool tg__wfs_analyse(void) {
     else
       tg__wfs_add_obj(m->lo, m->hi);
   }
-  for (int i = 0; i < tg__wfs.nstatics; i++)
+  /* The worklist is a stack: the program's own static data (the first
+   * object dl_iterate_phdr lists), where global channels and WaitGroups
+   * live, is scanned first, so a pass whose candidates it makes live ends
+   * early. */
+  for (int i = tg__wfs.nstatics - 1; i >= 0; i--)
     tg__wfs_push_minus_excluded(tg__wfs.statics[i].lo, tg__wfs.statics[i].hi);
   tg__wfs_sort_merge(tg__wfs.objs, &tg__wfs.nobjs);
   memset(tg__wfs.mark, 0, (size_t)tg__wfs.nobjs);
@@ -337,6 +342,9 @@ bool tg__wfs_analyse(void) {
     fprintf(stderr, "tangle-waitfor: goroutine %llu %s, stack %#lx-%#lx, sp %#lx\n",
             (unsigned long long)tg__wfs.c[i].id, tg__wfs.c[i].live ? "live" : "candidate",
             tg__wfs.c[i].lo, tg__wfs.c[i].hi, tg__wfs.c[i].sp);
+  tg__wfs.nleft = 0;
+  for (int i = 0; i < tg__wfs.n; i++)
+    tg__wfs.nleft += !tg__wfs.c[i].live;
   /* Live goroutines: their stacks and their start argument. */
   for (int i = 0; i < tg__wfs.n; i++) {
     struct cand *c = &tg__wfs.c[i];

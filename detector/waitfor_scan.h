@@ -52,6 +52,7 @@
  *   waitfor_scan.c        one pass: candidates, roots, verdict, confirmation
  *   waitfor_scan_stuck.c  what the stuck goroutines are: cycles, unreachable
  *                         waits, exited lock holders; their reports
+ *   waitfor_scan_witness.c passes skipped: candidates live as last time
  *   waitfor_monitor.c     the monitor thread that runs the passes
  * This header is their shared interface. */
 #ifndef TANGLE_WAITFOR_SCAN_H
@@ -108,6 +109,14 @@ struct region {
   bool rw, anon, heap, stack, guard_below;
 };
 
+/* Why a pass found a candidate live, when the reason can be checked again
+ * without a pass: a word of static data (a root in every pass) that held
+ * what it waits on. Valid while the candidate is in the same wait. */
+struct witness {
+  uint64_t id, seq;
+  uintptr_t at, val;
+};
+
 /* The monitor's working state, owned by whoever holds pass_lock (the
  * monitor thread); memory from the detector's arena. */
 struct wf_scan {
@@ -120,6 +129,7 @@ struct wf_scan {
   int nstacks;
   struct range *work;
   int nwork;
+  int nleft;      /* candidates not yet found live (the mark stops at 0) */
   bool overflow;  /* the worklist filled up: the pass is not trustworthy */
   bool truncated; /* more goroutines than MAX_CANDS: some were not gathered */
   struct range *excl;
@@ -138,6 +148,9 @@ struct wf_scan {
   /* confirmed-stuck (id, seq) of the previous pass */
   uint64_t prev[MAX_CANDS][2];
   int nprev;
+  /* the last trustworthy pass's witnesses, sorted by id (waitfor_scan_witness.c) */
+  struct witness *wit;
+  int nwit;
   /* probe mode (edges between stuck goroutines) */
   bool probing;
   int probe_hits[MAX_CANDS];
@@ -176,7 +189,20 @@ void tg__wfs_drain(void);
 bool tg__wfs_ownerless(int kind);
 int tg__wfs_gather(int64_t now);
 bool tg__wfs_analyse(void);
+void tg__wfs_analyse_locks(void);
 void tg__wfs_confirm(void);
+
+/* ---- waitfor_scan_witness.c ---- */
+/* Candidate i was made live by the static word at `at` holding `val`. */
+void tg__wfs_witness(int i, uintptr_t at, uintptr_t val);
+/* Sorts the witnesses of a pass that just ended (kept only if it was
+ * trustworthy). */
+void tg__wfs_witness_end(bool trusted);
+/* Whether every candidate just gathered is live for the reason a pass
+ * already found (its witness still holds, or it waits for a lock whose
+ * holders are): no pass is needed. Leaves the candidates' live flags
+ * changed either way. */
+bool tg__wfs_witnessed(void);
 
 /* ---- waitfor_scan_stuck.c ---- */
 void tg__wfs_report_cycles(void);

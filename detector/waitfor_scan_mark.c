@@ -29,11 +29,16 @@ void tg__wfs_push_minus_excluded(uintptr_t lo, uintptr_t hi) {
     else
       b = m;
   }
-  for (int i = a; i < tg__wfs.nexcl && tg__wfs.excl[i].lo < hi; i++) {
-    if (tg__wfs.excl[i].lo > lo)
-      tg__wfs_push_work(lo, tg__wfs.excl[i].lo);
-    if (tg__wfs.excl[i].hi > lo)
-      lo = tg__wfs.excl[i].hi;
+  int e = a;
+  while (e < tg__wfs.nexcl && tg__wfs.excl[e].lo < hi)
+    e++;
+  /* From the top down: the worklist is a stack, so the pieces are scanned
+   * in address order (a program's own globals come before the libraries
+   * linked into it, and a pass ends once every candidate is live). */
+  for (int i = e - 1; i >= a; i--) {
+    if (tg__wfs.excl[i].hi < hi)
+      tg__wfs_push_work(tg__wfs.excl[i].hi > lo ? tg__wfs.excl[i].hi : lo, hi);
+    hi = tg__wfs.excl[i].lo;
   }
   if (lo < hi)
     tg__wfs_push_work(lo, hi);
@@ -53,7 +58,9 @@ static int refs_lower(uintptr_t a) {
 
 /* TANGLE_WF_DEBUG=1: why each candidate was found live (the monitor's). */
 int tg__wfs_dbg;
-static uintptr_t dbg_at, dbg_lo, dbg_hi;
+/* The word being scanned (its address, 0 outside scan_words, and value):
+ * debug output, and the witness of a candidate it makes live. */
+static uintptr_t dbg_at, dbg_val, dbg_lo, dbg_hi;
 
 void tg__wfs_make_live(int i) {
   struct cand *c = &tg__wfs.c[i];
@@ -63,6 +70,10 @@ void tg__wfs_make_live(int i) {
     fprintf(stderr, "tangle-waitfor: goroutine %llu live: word at %#lx in [%#lx, %#lx)\n",
             (unsigned long long)c->id, dbg_at, dbg_lo, dbg_hi);
   c->live = true;
+  tg__wfs.nleft--;
+  /* made live by a word of static data: a root in every pass */
+  if (dbg_at && tg__wfs_in_ranges(tg__wfs.statics, tg__wfs.nstatics, dbg_at))
+    tg__wfs_witness(i, dbg_at, dbg_val);
   if (c->hi) {
     uintptr_t from = c->sp ? c->sp : c->lo;
     if (from < c->scan_from) {
@@ -137,8 +148,14 @@ void tg__wfs_scan_word(uintptr_t v) {
   c->scan_from = from;
 }
 
+/* Every candidate found live: nothing is left for the mark to decide (the
+ * probes, which look for edges between stuck goroutines, go on). */
+static bool all_live(void) {
+  return tg__wfs.nleft <= 0 && !tg__wfs.probing;
+}
+
 static void scan_words(uintptr_t lo, uintptr_t hi) {
-  while (lo < hi) {
+  while (lo < hi && !all_live()) {
     size_t n = hi - lo < BUF_SIZE ? hi - lo : BUF_SIZE;
     size_t got = tg__wfs_read_mem(lo, tg__wfs.buf, n);
     if (got < 8) {
@@ -153,6 +170,7 @@ static void scan_words(uintptr_t lo, uintptr_t hi) {
       memcpy(words, tg__wfs.buf + i * 8, m * 8);
       for (size_t j = 0; j < m; j++) {
         dbg_at = lo + (i + j) * 8;
+        dbg_val = words[j];
         tg__wfs_scan_word(words[j]);
       }
     }
@@ -165,7 +183,7 @@ static void scan_words(uintptr_t lo, uintptr_t hi) {
 static void scan_range(uintptr_t lo, uintptr_t hi) {
   const uintptr_t ps = 4096;
   unsigned char vec[64];
-  while (lo < hi) {
+  while (lo < hi && !all_live()) {
     uintptr_t base = lo & ~(ps - 1);
     uintptr_t end = base + sizeof vec * ps < hi ? base + sizeof vec * ps : hi;
     size_t npages = (end - base + ps - 1) / ps;
@@ -192,6 +210,10 @@ static void scan_range(uintptr_t lo, uintptr_t hi) {
 
 void tg__wfs_drain(void) {
   while (tg__wfs.nwork > 0) {
+    if (all_live()) {
+      tg__wfs.nwork = 0;
+      break;
+    }
     struct range r = tg__wfs.work[--tg__wfs.nwork];
     if (tg__wfs_dbg && r.hi - r.lo >= (256 << 10))
       fprintf(stderr, "tangle-waitfor: scanning %#lx-%#lx (%lu KiB)%s\n", r.lo, r.hi,
@@ -202,6 +224,7 @@ void tg__wfs_drain(void) {
     live_span(r.lo, r.hi);
     scan_range(r.lo, r.hi);
   }
+  dbg_at = 0;
 }
 
 #endif
