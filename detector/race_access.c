@@ -146,9 +146,16 @@ bool tg__race_renew_rest(struct tg_race_g *r, uintptr_t a, unsigned size, bool w
     if ((a & 7) != 0)
       return false;
     uint64_t want = r->fast | (uint64_t)0xff << TG_CELL_MASK_SHIFT | rd;
-    uint64_t *sh = tg__shadow_of(a), v0, v1;
-    int i = tg__fast_renew(r, sh, want, write, &v0), j;
-    if (i < 0 || (j = tg__fast_renew(r, sh + TG_SHADOW_PRIMARY, want, write, &v1)) < 0)
+    uint64_t *sh = tg__shadow_of(a), *s2 = tg__cell_ptr(sh, TG_SHADOW_PRIMARY), v0, v1;
+    /* The second word's pairs are on the same pages unless it starts one
+     * (the caller touched the first word's). */
+    bool sec0 = tg__shadow_touched(s2), sec1 = sec0;
+    if (__builtin_expect(((uintptr_t)sh & 4095) == 4096 - 8 * TG_SHADOW_PRIMARY, 0)) {
+      tg__shadow_touch(sh + TG_SHADOW_PRIMARY);
+      sec1 = tg__shadow_touched(s2 + TG_SHADOW_PRIMARY);
+    }
+    int i = tg__fast_renew(r, sh, want, write, &v0, sec0), j;
+    if (i < 0 || (j = tg__fast_renew(r, sh + TG_SHADOW_PRIMARY, want, write, &v1, sec1)) < 0)
       return false;
     tg__hist_access(r, a, size, write, false, pc); /* before the cells (race_fast.h) */
     __atomic_store_n(tg__cell_ptr(sh, i), v0, __ATOMIC_RELEASE);
@@ -209,7 +216,9 @@ static __attribute__((noinline)) void range_word(struct tg_race_g *r, uintptr_t 
     cells[2] = __atomic_load_n(&s2[0], __ATOMIC_RELAXED);
     cells[3] = __atomic_load_n(&s2[1], __ATOMIC_RELAXED);
   }
-  int split = -1, i = tg__fast_renew_cells(r, cells, want, write, &v, &split);
+  int split = -1,
+      i = tg__fast_renew_cells(r, cells, secondary ? TG_SHADOW_CELLS : TG_SHADOW_PRIMARY, want,
+                               write, &v, &split);
   if (i == TG_RENEW_COVERED)
     return;
   if (i >= 0) {

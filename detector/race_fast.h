@@ -57,7 +57,9 @@ TG_FAST_INLINE bool tg__fast_conflicts(const struct tg_race_g *r, uint64_t c, ui
 #define TG_RENEW_SLOW    (-1) /* the slow path must decide */
 #define TG_RENEW_COVERED (-2) /* nothing to do */
 
-/* The renewed case for one word: the cell to overwrite, or TG_RENEW_*. `want` is
+/* The renewed case for one word: the cell to overwrite, or TG_RENEW_*. Its
+ * first `ncells` cells are looked at: 2 when the secondary pair's page was
+ * never written (its cells are empty). `want` is
  * the cell this access leaves (slot, epoch, bytes, read bit); *val is what
  * to store (want, or want merged with a cell of the same epoch). A word with
  * no cell at all (the first touch of fresh memory) gives cell 0 when no
@@ -74,8 +76,8 @@ TG_FAST_INLINE bool tg__fast_conflicts(const struct tg_race_g *r, uint64_t c, ui
  * epoch's accesses find their own cells again (tg__fast_renew_same),
  * where merging would have left one cell matching neither. */
 TG_FAST_INLINE int tg__fast_renew_cells(const struct tg_race_g *r,
-                                        const uint64_t cells[TG_SHADOW_CELLS], uint64_t want,
-                                        bool write, uint64_t *val, int *split) {
+                                        const uint64_t cells[TG_SHADOW_CELLS], int ncells,
+                                        uint64_t want, bool write, uint64_t *val, int *split) {
   uint64_t bytes = want & TG_CELL_BYTES;
   uint64_t over = write ? 0 : TG_CELL_READ; /* a write replaces a read too */
   int mine = -1, wider = -1, empty = -1;
@@ -83,10 +85,15 @@ TG_FAST_INLINE int tg__fast_renew_cells(const struct tg_race_g *r,
   *val = want;
 #pragma GCC unroll 4
   for (int i = 0; i < TG_SHADOW_CELLS; i++) {
+    if (i == ncells)
+      break;
     uint64_t c = cells[i];
+    if (!c) { /* can neither conflict nor be ours */
+      if (split && empty < 0 && i < TG_SHADOW_PRIMARY)
+        empty = i;
+      continue;
+    }
     any |= c;
-    if (split && !c && empty < 0 && i < TG_SHADOW_PRIMARY)
-      empty = i;
     /* One of our own plain cells this access supersedes (its bytes
      * within ours; a read by a read, anything by a write): race_access.c's
      * rule for the cell to store into. */
@@ -132,17 +139,26 @@ TG_FAST_INLINE bool tg__fast_quiet(const struct tg_race_g *r, uint64_t c, uint64
 /* The renewed case as it nearly always comes (every variable a loop
  * touches again after a synchronization): a primary cell holds this very
  * access (slot, bytes, kind) from an older epoch, and no other cell can
- * conflict. That cell, or -1 when the general rule (tg__fast_renew_cells)
- * must look. The cell it gives is the one the general rule would pick, in
- * a few compares instead of its per-cell case analysis. `secondary`:
- * whether the secondary pair's page was ever written (tg__shadow_touched). */
+ * conflict. Or, for a write, a primary cell holds our read of the same
+ * bytes (a read-modify-write: x = x * 31 + i; in the epoch it first runs)
+ * and the other primary cell is not ours. That cell, or -1 when the
+ * general rule (tg__fast_renew_cells) must look. The cell it gives is the
+ * one the general rule would pick, in a few compares instead of its
+ * per-cell case analysis. `secondary`: whether the secondary pair's page
+ * was ever written (tg__shadow_touched). */
 TG_FAST_INLINE int tg__fast_renew_same(const struct tg_race_g *r, uint64_t *sh, uint64_t want,
                                        bool write, bool secondary) {
   uint64_t c0 = sh[0], c1 = sh[1], key = want >> TG_CELL_SLOT_SHIFT, other;
+  uint64_t k0 = c0 >> TG_CELL_SLOT_SHIFT, k1 = c1 >> TG_CELL_SLOT_SHIFT;
+  uint64_t rkey = key | (write ? TG_CELL_READ >> TG_CELL_SLOT_SHIFT : 0);
   int i;
-  if ((c0 >> TG_CELL_SLOT_SHIFT) == key)
+  if (k0 == key)
     i = 0, other = c1;
-  else if ((c1 >> TG_CELL_SLOT_SHIFT) == key)
+  else if (k1 == key)
+    i = 1, other = c0;
+  else if (write && k0 == rkey && ((c1 ^ want) & TG_CELL_SLOTS))
+    i = 0, other = c1;
+  else if (write && k1 == rkey && ((c0 ^ want) & TG_CELL_SLOTS))
     i = 1, other = c0;
   else
     return -1;
@@ -168,12 +184,18 @@ TG_FAST_INLINE bool tg__fast_split(uint64_t *sh, int empty, uint64_t v, int wide
   return true;
 }
 
-/* The same, loading the word's cells. */
+/* The same, loading the word's cells; `secondary` as in
+ * tg__fast_renew_same. */
 TG_FAST_INLINE int tg__fast_renew(const struct tg_race_g *r, uint64_t *sh, uint64_t want,
-                                  bool write, uint64_t *val) {
-  uint64_t cells[TG_SHADOW_CELLS];
-  tg__shadow_load(sh, cells);
-  return tg__fast_renew_cells(r, cells, want, write, val, NULL);
+                                  bool write, uint64_t *val, bool secondary) {
+  uint64_t cells[TG_SHADOW_CELLS] = {sh[0], sh[1], 0, 0};
+  if (secondary) {
+    uint64_t *s2 = tg__cell_ptr(sh, TG_SHADOW_PRIMARY);
+    cells[2] = __atomic_load_n(&s2[0], __ATOMIC_RELAXED);
+    cells[3] = __atomic_load_n(&s2[1], __ATOMIC_RELAXED);
+  }
+  return tg__fast_renew_cells(r, cells, secondary ? TG_SHADOW_CELLS : TG_SHADOW_PRIMARY, want,
+                              write, val, NULL);
 }
 
 /* The renewed case's rarer forms, out of line (race_access.c): the
@@ -187,11 +209,14 @@ TG_FAST_INLINE bool tg__fast_renew_word(struct tg_race_g *r, uintptr_t a, unsign
                                         uintptr_t pc, uint64_t want) {
   uint64_t *sh = tg__shadow_of(a), *s2 = tg__cell_ptr(sh, TG_SHADOW_PRIMARY), v;
   uint64_t cells[TG_SHADOW_CELLS] = {sh[0], sh[1], 0, 0};
-  if (tg__shadow_touched(s2)) {
+  bool secondary = tg__shadow_touched(s2);
+  if (secondary) {
     cells[2] = __atomic_load_n(&s2[0], __ATOMIC_RELAXED);
     cells[3] = __atomic_load_n(&s2[1], __ATOMIC_RELAXED);
   }
-  int split = -1, i = tg__fast_renew_cells(r, cells, want, write, &v, &split);
+  int split = -1,
+      i = tg__fast_renew_cells(r, cells, secondary ? TG_SHADOW_CELLS : TG_SHADOW_PRIMARY, want,
+                               write, &v, &split);
   if (i == TG_RENEW_COVERED)
     return true;
   if (i < 0)
@@ -215,9 +240,12 @@ TG_FAST_INLINE bool tg__fast_renew_access(struct tg_race_g *r, uintptr_t a, unsi
   uint64_t fast = r->fast;
   if (!fast)
     return false;
-  if (size == 16 || (a & 7) + size > 8)
+  if (size == 16 || (a & 7) + size > 8) {
+    tg__shadow_touch(tg__shadow_of(a));
     return tg__race_renew_rest(r, a, size, write, pc);
+  }
   uint64_t *sh = tg__shadow_of(a);
+  tg__shadow_touch(sh); /* the seen test leaves a fresh page to us */
   uint64_t want = fast | (uint64_t)(((1u << size) - 1) << (a & 7)) << TG_CELL_MASK_SHIFT |
                   (write ? 0 : TG_CELL_READ);
   int i = tg__fast_renew_same(r, sh, want, write,
@@ -232,15 +260,19 @@ TG_FAST_INLINE bool tg__fast_renew_access(struct tg_race_g *r, uintptr_t a, unsi
 }
 
 /* The seen case: true if this access is already in the shadow this epoch.
- * Few registers and no calls: the hot loop of a memory-bound program. */
+ * Few registers and no calls: the hot loop of a memory-bound program. A
+ * shadow page never written holds nothing to find, and is left unread (a
+ * read would map the zero page, faulted again by the first write): the
+ * renewed case and the slow path touch it (tg__shadow_touch). */
 TG_FAST_INLINE bool tg__fast_seen_access(const struct tg_race_g *r, uintptr_t a, unsigned size,
                                          bool write) {
   uint64_t fast = r->fast;
   if (__builtin_expect(fast == 0, 0))
     return false;
   uint64_t *sh = tg__shadow_of(a);
-  tg__shadow_touch(sh); /* before the first read of a fresh shadow page */
-  if (size == 16) {     /* vectorized code: two whole words */
+  if (__builtin_expect(!tg__shadow_touched(sh), 0))
+    return false;
+  if (size == 16) { /* vectorized code: two whole words */
     uint64_t cur = fast | (uint64_t)0xff << TG_CELL_MASK_SHIFT;
     return (a & 7) == 0 && tg__fast_seen(sh, cur, write) &&
            tg__fast_seen(sh + TG_SHADOW_PRIMARY, cur, write);

@@ -78,6 +78,56 @@ bool tg__shadow_init(void) {
   return ok;
 }
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+/* Shadow pages faulted in at once when a sweep reaches a fresh one: 64 KiB
+ * of shadow, 32 KiB of application memory. */
+#define AHEAD_PAGES 16
+
+/* Cleared when the kernel has no MADV_POPULATE_WRITE (before 5.14). */
+static _Atomic bool populate_ok = true;
+
+/* Marks shadow pages [page, page + n) touched, n <= 64. */
+static void mark_touched(uintptr_t page, unsigned n) {
+  uintptr_t first = (page - TG_SHADOW_BASE) >> 12;
+  while (n) {
+    unsigned off = (unsigned)(first & 63), k = 64 - off < n ? 64 - off : n;
+    uint64_t bits = (k == 64 ? ~0ull : ((1ull << k) - 1)) << off;
+    uint64_t *w = (uint64_t *)TG_PAGEMAP_BASE + (first >> 6);
+    if ((__atomic_load_n(w, __ATOMIC_RELAXED) & bits) != bits)
+      __atomic_fetch_or(w, bits, __ATOMIC_RELAXED);
+    first += k, n -= k;
+  }
+}
+
+/* A page fault costs far more than the page (on a virtual machine, tens
+ * of microseconds of waiting against a few for a page faulted in by the
+ * kernel in a batch), and a loop over fresh memory faults in a shadow page
+ * every 256 words. So when the page below is touched already, the next
+ * AHEAD_PAGES are faulted in by one madvise: a sweep upwards uses them
+ * next, and at its end at most AHEAD_PAGES - 1 are resident for nothing.
+ * Anything else (a stack growing down, scattered objects) touches only
+ * its page. The pages are written before their bits are set, so that a
+ * page marked touched is never one whose first read maps the zero page. */
+void tg__shadow_first_touch(uint64_t *sh) {
+  uintptr_t page = (uintptr_t)sh & ~(uintptr_t)4095;
+  unsigned n = 1;
+  if (atomic_load_explicit(&populate_ok, memory_order_relaxed) && page > TG_SHADOW_BASE &&
+      page + AHEAD_PAGES * 4096 <= TG_SHADOW_END && tg__shadow_touched((uint64_t *)(page - 4096))) {
+    int saved = errno; /* the program's, between any two of its accesses */
+    if (madvise((void *)page, AHEAD_PAGES * 4096, MADV_POPULATE_WRITE) == 0)
+      n = AHEAD_PAGES;
+    else if (errno == EINVAL)
+      atomic_store_explicit(&populate_ok, false, memory_order_relaxed);
+    errno = saved;
+  }
+  if (n == 1)
+    __atomic_fetch_or((uint64_t *)page, 0, __ATOMIC_RELAXED);
+  mark_touched(page, n);
+}
+
 /* Zeroes the set words of [lo, hi). A shadow page never written holds
  * nothing, and is skipped: reading it would map the zero page, to be
  * faulted again at its first write. */

@@ -80,18 +80,19 @@ static inline uint32_t tg__cell_bytes(uint64_t c) {
 /* The first access to a shadow page writes it before anything reads it:
  * a read would map the shared zero page, and the write after it fault
  * again (copy-on-write, with a TLB shootdown on every other CPU). The
- * page map remembers which shadow pages were touched that way. */
+ * page map remembers which shadow pages were touched that way. A sweep
+ * over fresh memory (the page below already touched) faults the next
+ * pages in with one call (shadow.c, tg__shadow_first_touch). */
 static inline uint64_t *tg__pagemap_word(const void *sh, uint64_t *bit) {
   uintptr_t page = ((uintptr_t)sh - TG_SHADOW_BASE) >> 12;
   *bit = 1ull << (page & 63);
   return (uint64_t *)TG_PAGEMAP_BASE + (page >> 6);
 }
+void tg__shadow_first_touch(uint64_t *sh);
 static inline void tg__shadow_touch(uint64_t *sh) {
   uint64_t bit, *w = tg__pagemap_word(sh, &bit);
-  if (__builtin_expect(!(__atomic_load_n(w, __ATOMIC_RELAXED) & bit), 0)) {
-    __atomic_fetch_or((uint64_t *)((uintptr_t)sh & ~(uintptr_t)4095), 0, __ATOMIC_RELAXED);
-    __atomic_fetch_or(w, bit, __ATOMIC_RELAXED);
-  }
+  if (__builtin_expect(!(__atomic_load_n(w, __ATOMIC_RELAXED) & bit), 0))
+    tg__shadow_first_touch(sh);
 }
 /* Whether a shadow page was ever written (else it holds only empty cells,
  * and reading it would map the zero page). */

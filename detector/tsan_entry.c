@@ -47,12 +47,52 @@ static __attribute__((noinline)) void access_renew(struct tg_race_g *r, uintptr_
     r->stack_touched = a & ~(uintptr_t)7;
 }
 
+/* A 16-byte access (vectorized code) to two whole words of one shadow
+ * page, not seen this epoch: `want` is the cell it leaves in each. Both
+ * renewed as usual, or both words empty (the first sweep over fresh
+ * memory) while no other goroutine runs, in a few compares; the rest
+ * through the general rule or the slow path. */
+static __attribute__((noinline)) void access16_renew(struct tg_race_g *r, uintptr_t a, uint64_t *sh,
+                                                     uint64_t want, bool write, uintptr_t pc) {
+  uint64_t *s2 = tg__cell_ptr(sh, TG_SHADOW_PRIMARY);
+  bool secondary = tg__shadow_touched(s2);
+  int i = tg__fast_renew_same(r, sh, want, write, secondary), j = -1;
+  if (i >= 0)
+    j = tg__fast_renew_same(r, sh + TG_SHADOW_PRIMARY, want, write, secondary);
+  else if (!secondary && !(sh[0] | sh[1] | sh[2] | sh[3]) && tg__race_alone())
+    i = j = 0; /* as tg__fast_renew_cells gives for an empty word */
+  if (__builtin_expect(i < 0 || j < 0, 0)) {
+    if (!tg__race_renew_rest(r, a, 16, write, pc))
+      tg__race_access_slow(r, a, 16, write, false, pc, true);
+    return;
+  }
+  tg__hist_access(r, a, 16, write, false, pc); /* before the cells (race_fast.h) */
+  __atomic_store_n(sh + i, want, __ATOMIC_RELEASE);
+  __atomic_store_n(sh + TG_SHADOW_PRIMARY + j, want, __ATOMIC_RELEASE);
+  if (a < r->stack_touched && a >= r->stack_lo)
+    r->stack_touched = a & ~(uintptr_t)7;
+}
+
 static inline __attribute__((always_inline)) void access_n(uintptr_t a, unsigned size, bool write,
                                                            uintptr_t pc) {
   struct tg_race_g *r = tg__race_cur();
   if (__builtin_expect(!r, 0))
     return;
   uint64_t fast = r->fast;
+  if (size == 16 && __builtin_expect(fast && !(a & 15), 1)) {
+    /* Two words whose primary pairs share a shadow page. */
+    uint64_t *sh = tg__shadow_of(a);
+    if (__builtin_expect(!tg__shadow_touched(sh), 0)) {
+      access_more(r, a, size, write, pc); /* it touches the fresh page first */
+      return;
+    }
+    uint64_t cur = fast | (uint64_t)0xff << TG_CELL_MASK_SHIFT;
+    if (__builtin_expect(tg__fast_seen(sh, cur, write), 1) &&
+        __builtin_expect(tg__fast_seen(sh + TG_SHADOW_PRIMARY, cur, write), 1))
+      return;
+    access16_renew(r, a, sh, cur | (write ? 0 : TG_CELL_READ), write, pc);
+    return;
+  }
   if (size == 16 || __builtin_expect(!fast || (a & 7) + size > 8, 0)) {
     if (!tg__fast_seen_access(r, a, size, write))
       access_more(r, a, size, write, pc);
@@ -60,7 +100,10 @@ static inline __attribute__((always_inline)) void access_n(uintptr_t a, unsigned
   }
   /* tg__fast_seen_access, keeping what the renewal needs. */
   uint64_t *sh = tg__shadow_of(a);
-  tg__shadow_touch(sh); /* before the first read of a fresh shadow page */
+  if (__builtin_expect(!tg__shadow_touched(sh), 0)) {
+    access_more(r, a, size, write, pc); /* it touches the fresh page first */
+    return;
+  }
   uint64_t cur = fast | (uint64_t)(((1u << size) - 1) << (a & 7)) << TG_CELL_MASK_SHIFT;
   if (__builtin_expect(tg__fast_seen(sh, cur, write), 1))
     return;
