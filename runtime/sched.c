@@ -1282,6 +1282,14 @@ static void ready_global_fn(void *arg) {
   tg__ready_global(arg);
 }
 
+/* The goroutine leaves the count of those in blocking calls only once it
+ * is on the global queue: in between, with every P idle, the global
+ * deadlock check would see nothing that can run. */
+static void ready_after_syscall_fn(void *arg) {
+  tg__ready_global(arg);
+  atomic_fetch_sub(&tg__sched.nsyscall, 1);
+}
+
 void tg_enter_blocking(void) {
   struct tg_m *m = tg__getm();
   if (!m || !m->p)
@@ -1322,9 +1330,9 @@ void tg_exit_blocking(void) {
   m->p = NULL;
   tg__lock_acquire(&tg__sched.lock);
   struct tg_p *p2 = pidle_get_locked();
-  atomic_fetch_sub(&tg__sched.nsyscall, 1);
   g->wait_reason = TG_WAIT_NONE;
   if (p2) {
+    atomic_fetch_sub(&tg__sched.nsyscall, 1);
     tg__lock_release(&tg__sched.lock);
     acquirep(m, p2);
     atomic_store_explicit(&g->status, TG_G_RUNNING, memory_order_relaxed);
@@ -1336,7 +1344,7 @@ void tg_exit_blocking(void) {
     atomic_store_explicit(&m->park_futex, 0, memory_order_relaxed);
   /* Queue the goroutine only once its registers are saved, then let this
    * thread's scheduler context sleep until it is handed a P. */
-  m->after_fn = ready_global_fn;
+  m->after_fn = ready_after_syscall_fn;
   m->after_arg = g;
   switch_to(m, g, &m->g0);
 }
