@@ -343,6 +343,20 @@ bool tg__vc_pair_join(struct tg_vc *a, struct tg_vc *b, const uint32_t s[4], con
   return true;
 }
 
+void tg__vc_raise_own(struct tg_vc **vcp, uint32_t s, uint32_t e, const struct tg_vc *src) {
+  struct tg_vc *vc = *vcp;
+  struct tg_vc_chunk *k = s < vc->n ? vc->c[s >> TG_VC_SHIFT] : NULL;
+  if (k && atomic_load_explicit(&k->ref, memory_order_acquire) == 1) {
+    uint32_t *p = &k->e[s & (TG_VC_CHUNK - 1)];
+    if (*p >= e)
+      return; /* (no change: the stamp stands) */
+    *p = e;
+  } else {
+    tg__vc_set_max(vcp, s, e);
+  }
+  tg__vc_clear_stamp(*vcp, src);
+}
+
 void tg__vc_clear_stamp(struct tg_vc *vc, const struct tg_vc *src) {
   vc->ver = next_ver();
   vc->anc[0] = src ? src->ver : 0;
