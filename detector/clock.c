@@ -326,11 +326,15 @@ bool tg__vc_pair_join(struct tg_vc *a, struct tg_vc *b, const uint32_t s[4], con
       atomic_load_explicit(&bc->ref, memory_order_acquire) != 1)
     return false;
   /* Entries past a vc's n are 0 in its chunk (clock.h), so the loop may
-   * read them. */
-  for (uint32_t i = 0; i < n; i++) {
-    uint32_t m = ac->e[i] > bc->e[i] ? ac->e[i] : bc->e[i];
-    ac->e[i] = bc->e[i] = m;
-  }
+   * read them. Equal stamps are equal contents (every change restamps):
+   * the same two goroutines handing off again with nothing learnt from
+   * anyone else in between (a ping-pong, a pipeline's stages) differ in
+   * the extra entries only. */
+  if (a->ver != b->ver)
+    for (uint32_t i = 0; i < n; i++) {
+      uint32_t m = ac->e[i] > bc->e[i] ? ac->e[i] : bc->e[i];
+      ac->e[i] = bc->e[i] = m;
+    }
   for (int i = 0; i < 4; i++)
     if (s[i] && e[i] > ac->e[s[i]])
       ac->e[s[i]] = bc->e[s[i]] = e[i];
@@ -341,6 +345,20 @@ bool tg__vc_pair_join(struct tg_vc *a, struct tg_vc *b, const uint32_t s[4], con
   a->anc[0] = b->anc[0] = a->ver;
   a->ver = b->ver = v;
   return true;
+}
+
+void tg__vc_raise_own(struct tg_vc **vcp, uint32_t s, uint32_t e, const struct tg_vc *src) {
+  struct tg_vc *vc = *vcp;
+  struct tg_vc_chunk *k = s < vc->n ? vc->c[s >> TG_VC_SHIFT] : NULL;
+  if (k && atomic_load_explicit(&k->ref, memory_order_acquire) == 1) {
+    uint32_t *p = &k->e[s & (TG_VC_CHUNK - 1)];
+    if (*p >= e)
+      return; /* (no change: the stamp stands) */
+    *p = e;
+  } else {
+    tg__vc_set_max(vcp, s, e);
+  }
+  tg__vc_clear_stamp(*vcp, src);
 }
 
 void tg__vc_clear_stamp(struct tg_vc *vc, const struct tg_vc *src) {

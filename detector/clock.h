@@ -94,6 +94,9 @@ bool tg__vc_leq(const struct tg_vc *a, const struct tg_vc *b, const uint32_t xs[
  * extra entries (s[i], e[i]; s[i] == 0: none), in one pass. False, and
  * nothing changed, otherwise. */
 bool tg__vc_pair_join(struct tg_vc *a, struct tg_vc *b, const uint32_t s[4], const uint32_t e[4]);
+/* A private vc that contains src and lacks only entry s's raise to e:
+ * raised, and stamped as a copy of src. */
+void tg__vc_raise_own(struct tg_vc **vc, uint32_t s, uint32_t e, const struct tg_vc *src);
 /* A private vc was overwritten with a copy of src: new stamp, src's
  * contents as its ancestry. */
 void tg__vc_clear_stamp(struct tg_vc *vc, const struct tg_vc *src);

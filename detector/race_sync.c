@@ -20,6 +20,12 @@ struct tg_sync {
    * nothing, since a goroutine's clock only grows (a mutex locked again
    * by its last holder). */
   uint64_t solo;
+  /* The stamp of solo's vc that the last store copied (0: none), and the
+   * override that came with it: while solo's vc and override stay the
+   * same, its next store only raises its own entry (rewritten). */
+  uint64_t snap_ver; /* (0: its vc was empty) */
+  uint32_t snap_ov_slot, snap_ov_epoch;
+  bool snap;
 };
 
 /* Whether acquiring s can teach r anything. */
@@ -78,14 +84,40 @@ void tg__race_sync_acquire(struct tg_race_g *r, uintptr_t addr) {
   tg__lock_release(l);
 }
 
+/* A store by the goroutine whose own copy the clock is (solo: nobody
+ * else released into it since), made while its vc (same stamp) and
+ * override are still those that copy was taken from: the clock already
+ * holds all the goroutine knows except its own newer epoch. Its merges
+ * since only added what it knew, so raising its own entry makes the clock
+ * exactly a fresh copy (a mutex unlocked again by the goroutine that
+ * locked and unlocked it last: O(1) instead of a copy of its clock). */
+static bool rewritten(const struct tg_race_g *r, struct tg_sync *s) {
+  struct tg_vc *b = s->clk.base;
+  if (s->solo != r->gid || !s->snap || (r->vc ? r->vc->ver : 0) != s->snap_ver ||
+      r->ov_slot != s->snap_ov_slot || r->ov_epoch != s->snap_ov_epoch || !r->slot || !b ||
+      b == r->vc || s->clk.s[0] || s->clk.s[1] ||
+      atomic_load_explicit(&b->ref, memory_order_acquire) != 1)
+    return false;
+  tg__vc_raise_own(&s->clk.base, r->slot, r->epoch, r->vc);
+  return true;
+}
+
 static void release(struct tg_race_g *r, struct tg_sync *s, bool merge) {
   if (merge) {
     tg__race_clock_merge(r, &s->clk);
     if (s->solo != r->gid)
       s->solo = 0;
-  } else {
-    tg__race_clock_store(r, &s->clk, s->nrel < SHARED_RELEASES);
+    s->snap = false;
+  } else if (!rewritten(r, s)) {
+    /* A clock that is the goroutine's vc already (it took the clock by
+     * reference when it acquired) is shared again: nothing to copy. */
+    bool share = s->nrel < SHARED_RELEASES || (s->clk.base && s->clk.base == r->vc);
+    tg__race_clock_store(r, &s->clk, share);
     s->solo = r->gid;
+    s->snap = !share;
+    s->snap_ver = r->vc ? r->vc->ver : 0;
+    s->snap_ov_slot = r->ov_slot;
+    s->snap_ov_epoch = r->ov_epoch;
   }
   s->nrel++;
   s->rel_gid = r->gid;
@@ -132,6 +164,7 @@ bool tg__race_atomic_sync(struct tg_race_g *r, uintptr_t addr, int kind, int mo)
       tg__vc_join(&s->clk.base, r->fence_rel);
       s->rel_gid = r->gid;
       s->solo = 0;
+      s->snap = false;
     } else if (!merge) {
       /* C11 7.17.3: a release sequence continues through its head's own
        * stores and anyone's read-modify-writes; another goroutine's plain
@@ -141,6 +174,7 @@ bool tg__race_atomic_sync(struct tg_race_g *r, uintptr_t addr, int kind, int mo)
         tg__clock_free(&s->clk);
         s->rel_gid = 0;
         s->solo = 0;
+        s->snap = false;
       }
     }
   }
