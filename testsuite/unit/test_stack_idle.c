@@ -113,22 +113,6 @@ static void copy_out_by_parking(struct fixture *f, tg_chan *c, tg_func fn, uint6
            (unsigned long long)want);
 }
 
-/* A channel with n goroutines running fn parked on it, all copied out. */
-static tg_chan *parked_copied_out(struct fixture *f, long n, tg_func fn) {
-  tg_chan *c = tg_chan_make(sizeof(long), 0);
-  uint64_t out0 = atomic_load(&tg__stack_idle_stats.copied_out);
-  start(f, c, n, 1, fn);
-  wait_parked(f, (int)n);
-  copy_out_by_parking(f, c, fn, out0, (uint64_t)n);
-  return c;
-}
-
-/* Every waiter ran to its end (and found its canaries). */
-static void wait_all_done(struct fixture *f) {
-  while (atomic_load(&f->intact) < f->n)
-    tg_sleep(TG_MILLISECOND);
-}
-
 static long resident_kib(void) {
   long pages = 0, rss = 0;
   FILE *f = fopen("/proc/self/statm", "r");
@@ -146,14 +130,19 @@ static void test_receivers_get_their_values_and_stacks_back(void **state) {
   (void)state;
   static struct waiter ws[N + 400];
   struct fixture f = {.w = ws};
+  tg_chan *c = tg_chan_make(sizeof(long), 0);
+  uint64_t out0 = atomic_load(&tg__stack_idle_stats.copied_out);
   uint64_t back0 = atomic_load(&tg__stack_idle_stats.restored);
-  tg_chan *c = parked_copied_out(&f, N, receiver);
+  start(&f, c, N, 1, receiver);
+  wait_parked(&f, N);
+  copy_out_by_parking(&f, c, receiver, out0, N);
   long expect = 0;
   for (long v = 1; v <= f.n; v++) {
     tg_chan_send(c, &v); /* a direct send into a copied-out stack */
     expect += v;
   }
-  wait_all_done(&f);
+  while (atomic_load(&f.intact) < f.n)
+    tg_sleep(TG_MILLISECOND);
   assert_int_equal(atomic_load(&f.got), expect);
   assert_true(atomic_load(&tg__stack_idle_stats.restored) - back0 >= N);
   tg_chan_free(c);
@@ -163,7 +152,11 @@ static void test_senders_values_come_from_restored_stacks(void **state) {
   (void)state;
   static struct waiter ws[N + 400];
   struct fixture f = {.w = ws};
-  tg_chan *c = parked_copied_out(&f, N, sender);
+  tg_chan *c = tg_chan_make(sizeof(long), 0);
+  uint64_t out0 = atomic_load(&tg__stack_idle_stats.copied_out);
+  start(&f, c, N, 1, sender);
+  wait_parked(&f, N);
+  copy_out_by_parking(&f, c, sender, out0, N);
   long sum = 0, expect = 0;
   for (long i = 0; i < f.n; i++) {
     long v = -1;
@@ -172,7 +165,8 @@ static void test_senders_values_come_from_restored_stacks(void **state) {
     expect += f.w[i].id;
   }
   assert_int_equal(sum, expect);
-  wait_all_done(&f);
+  while (atomic_load(&f.intact) < f.n)
+    tg_sleep(TG_MILLISECOND);
   tg_chan_free(c);
 }
 
@@ -180,9 +174,14 @@ static void test_close_wakes_copied_out_receivers(void **state) {
   (void)state;
   static struct waiter ws[N + 400];
   struct fixture f = {.w = ws};
-  tg_chan *c = parked_copied_out(&f, N, receiver);
+  tg_chan *c = tg_chan_make(sizeof(long), 0);
+  uint64_t out0 = atomic_load(&tg__stack_idle_stats.copied_out);
+  start(&f, c, N, 1, receiver);
+  wait_parked(&f, N);
+  copy_out_by_parking(&f, c, receiver, out0, N);
   tg_chan_close(c);
-  wait_all_done(&f);
+  while (atomic_load(&f.intact) < f.n)
+    tg_sleep(TG_MILLISECOND);
   assert_int_equal(atomic_load(&f.closed), f.n); /* zero value, ok == false */
   assert_int_equal(atomic_load(&f.got), 0);
   tg_chan_free(c);
@@ -210,7 +209,8 @@ static void test_unwinding_a_copied_out_goroutine(void **state) {
   assert_non_null(strstr(text, "receiver"));
   for (long v = 1; v <= f.n; v++)
     tg_chan_send(c, &v);
-  wait_all_done(&f);
+  while (atomic_load(&f.intact) < f.n)
+    tg_sleep(TG_MILLISECOND);
   tg_chan_free(c);
 }
 
@@ -237,7 +237,8 @@ static void test_resident_memory_drops(void **state) {
   assert_true(after - before <= M * 2);
 #endif
   tg_chan_close(c);
-  wait_all_done(&f);
+  while (atomic_load(&f.intact) < f.n)
+    tg_sleep(TG_MILLISECOND);
   tg_chan_free(c);
 }
 
@@ -269,7 +270,8 @@ static void test_select_waiters_stay_resident(void **state) {
     tg_chan_send(c, &v);
     expect += v;
   }
-  wait_all_done(&f);
+  while (atomic_load(&f.intact) < f.n)
+    tg_sleep(TG_MILLISECOND);
   assert_int_equal(atomic_load(&f.got), expect);
   tg_chan_free(c);
 }
