@@ -229,7 +229,7 @@ static int fresh_g(const struct tg_g *g, uintptr_t *pcs) {
   return 1;
 }
 
-static int capture_g_fp(const struct tg_g *g, uintptr_t *pcs, int max) {
+int tg__stack_capture_g_fp(const struct tg_g *g, uintptr_t *pcs, int max) {
   const uintptr_t *sp;
   if (g == NULL || pcs == NULL || max <= 0)
     return 0;
@@ -251,7 +251,7 @@ static int capture_g_fp(const struct tg_g *g, uintptr_t *pcs, int max) {
   return 1 + walk_fp(sp[SAVED_RBP], lo, hi, pcs + 1, max - 1, 0);
 }
 
-static int capture_g(const struct tg_g *g, uintptr_t *pcs, int max) {
+int tg__stack_capture_g(const struct tg_g *g, uintptr_t *pcs, int max) {
   const uintptr_t *sp;
   if (g == NULL || pcs == NULL || max <= 0)
     return 0;
@@ -287,25 +287,5 @@ static int capture_g(const struct tg_g *g, uintptr_t *pcs, int max) {
     n = walk_cursor(&cursor, pcs, max, 0, false, lo, hi);
   if (n > 1)
     return n;
-  return capture_g_fp(g, pcs, max);
-}
-
-/* A parked goroutine's stack may be copied out (runtime/stack_idle.c): it is
- * made resident, and kept so, for as long as it is read. */
-int tg__stack_capture_g_fp(const struct tg_g *g, uintptr_t *pcs, int max) {
-  if (g == NULL)
-    return 0;
-  tg__stack_pin((struct tg_g *)g);
-  int n = capture_g_fp(g, pcs, max);
-  tg__stack_unpin((struct tg_g *)g);
-  return n;
-}
-
-int tg__stack_capture_g(const struct tg_g *g, uintptr_t *pcs, int max) {
-  if (g == NULL)
-    return 0;
-  tg__stack_pin((struct tg_g *)g);
-  int n = capture_g(g, pcs, max);
-  tg__stack_unpin((struct tg_g *)g);
-  return n;
+  return tg__stack_capture_g_fp(g, pcs, max);
 }

@@ -178,8 +178,6 @@ __attribute__((noinline)) void tg_chan_send(tg_chan *c, const void *ep) {
   g->waiting = &me;
   g->param = NULL;
   tg__waitq_enqueue(&c->sendq, &me);
-  if (c->sendq.first != &me)
-    tg__stack_idle_pass(&c->sendq, &me);
   tg__wf_wait_begin(c, TG_RES_CHAN);
   tg__park(&c->lock, TG_WAIT_CHAN_SEND, c);
   tg__wf_wait_end(c, TG_RES_CHAN);
@@ -211,8 +209,6 @@ static bool chan_recv(tg_chan *c, void *ep) {
   g->waiting = &me;
   g->param = NULL;
   tg__waitq_enqueue(&c->recvq, &me);
-  if (c->recvq.first != &me)
-    tg__stack_idle_pass(&c->recvq, &me);
   tg__wf_wait_begin(c, TG_RES_CHAN);
   tg__park(&c->lock, TG_WAIT_CHAN_RECV, c);
   tg__wf_wait_end(c, TG_RES_CHAN);

@@ -74,17 +74,12 @@ struct tg_sudog {
   int64_t acquire_time;      /* when it started waiting (ns) */
   int32_t case_index;
   bool is_select;
-  bool idle_copy; /* stands in the queue for the sudog of a goroutine whose
-                     stack was copied out (runtime/stack_idle.c) */
-  bool success;   /* chan: completed by a real send/recv, not close */
-  bool is_send;   /* chan: the waiter sends (select cases differ) */
+  bool success; /* chan: completed by a real send/recv, not close */
+  bool is_send; /* chan: the waiter sends (select cases differ) */
 };
 
 struct tg_waitq {
   struct tg_sudog *first, *last;
-  /* The first waiter the idle-stack pass has not looked at yet, NULL for
-   * the first in the queue (runtime/stack_idle.c). */
-  struct tg_sudog *idle_next;
 };
 /* tg__waitq_enqueue, tg__waitq_dequeue (skips lost selects) and
  * tg__waitq_remove: runtime/waitq.h, included below. */
@@ -156,10 +151,6 @@ struct tg_g {
   struct tg_rtimer sleep_timer;       /* tg_sleep and a select's TG_AFTER */
   void (*sleep_fire)(struct tg_g *g); /* what sleep_timer does when it fires */
   _Atomic uint32_t select_done;       /* a select's race to be woken */
-  /* Its stack while parked: resident, being copied, or copied out, plus
-   * pins held by threads reading it (runtime/stack_idle.c). */
-  _Atomic uint32_t stack_state;
-  struct tg_idle_stack *idle; /* the copy while copied out */
 #if TG_RACE_ENABLED
   void *race; /* detector's per-goroutine state */
   void *wf;   /* wait-for graph per-goroutine state */
@@ -365,20 +356,6 @@ int64_t tg__timers_earliest(void);
 bool tg__stack_get(struct tg_p *p, struct tg_g *g);
 void tg__stack_put(struct tg_p *p, struct tg_g *g);
 size_t tg__stack_default_size(void);
-/* Idle stacks (runtime/stack_idle.c): the pages of goroutines parked a long
- * time on a channel go back to the kernel. The pass runs with the queue's
- * channel lock held, by a goroutine (me) that parks in that queue; wake turns
- * a dequeued stand-in sudog back into the goroutine's own, its stack
- * restored. Pin/unpin keep a parked goroutine's stack readable (unwinding it
- * from another thread). */
-void tg__stack_idle_pass(struct tg_waitq *q, struct tg_sudog *me);
-struct tg_sudog *tg__stack_idle_wake(struct tg_sudog *s);
-void tg__stack_pin(struct tg_g *g);
-void tg__stack_unpin(struct tg_g *g);
-struct tg_stack_idle_stats {
-  _Atomic uint64_t copied_out, restored, bytes_out;
-};
-extern struct tg_stack_idle_stats tg__stack_idle_stats;
 
 #include "waitq.h"
 

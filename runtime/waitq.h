@@ -15,8 +15,6 @@ static inline void tg__waitq_enqueue(struct tg_waitq *q, struct tg_sudog *s) {
 }
 
 static inline void tg__waitq_remove(struct tg_waitq *q, struct tg_sudog *s) {
-  if (q->idle_next == s)
-    q->idle_next = s->prev; /* looked at again: harmless */
   if (s->prev)
     s->prev->next = s->next;
   else if (q->first == s)
@@ -39,15 +37,11 @@ static inline struct tg_sudog *tg__waitq_dequeue(struct tg_waitq *q) {
     if (!s)
       return NULL;
     q->first = s->next;
-    if (q->idle_next == s)
-      q->idle_next = NULL; /* the new first: where it pointed next */
     if (q->first)
       q->first->prev = NULL;
     else
       q->last = NULL;
     s->next = s->prev = NULL;
-    if (__builtin_expect(s->idle_copy, 0))
-      return tg__stack_idle_wake(s); /* never a select's */
     if (s->is_select) {
       uint32_t zero = 0;
       if (!atomic_compare_exchange_strong(&s->g->select_done, &zero, 1))
