@@ -67,17 +67,20 @@ static void *monitor(void *arg) {
       atomic_fetch_add(&kicks, 1);
       continue;
     }
-    if (tg__wfs.nprev == 0 && tg__wfs_witnessed()) {
-      /* every candidate live as the last pass found it: no pass */
-      tg__lock_release(&pass_lock);
-      last_sig = sig;
-      atomic_fetch_add(&kicks, 1);
-      continue;
-    }
-    if (tg__wfs_gather(t0) == 0) { /* the check above changed the live flags */
-      tg__wfs.nprev = 0;
-      tg__lock_release(&pass_lock);
-      continue;
+    if (tg__wfs.nprev == 0 && tg__wfs.nwit > 0) {
+      if (tg__wfs_witnessed()) {
+        /* every candidate live as the last pass found it: no pass */
+        tg__lock_release(&pass_lock);
+        last_sig = sig;
+        atomic_fetch_add(&kicks, 1);
+        continue;
+      }
+      /* the check changed the live flags: the pass starts from a new gather */
+      if (tg__wfs_gather(t0) == 0) {
+        tg__wfs.nprev = 0;
+        tg__lock_release(&pass_lock);
+        continue;
+      }
     }
     bool trusted = tg__wfs_analyse();
     tg__wfs_witness_end(trusted);
