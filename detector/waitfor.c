@@ -221,6 +221,7 @@ static void node_init(struct wf_g *w, struct tg_g *g) {
   w->last_res = NULL;
   w->last_stat = NULL;
   w->ready = NULL;
+  w->armed = 0;
   int n = g->create_depth < TG_CREATE_DEPTH ? g->create_depth : TG_CREATE_DEPTH;
   for (int i = 0; i < n; i++)
     w->create[i] = (uintptr_t)g->create_pcs[i];
@@ -407,6 +408,7 @@ static struct wf_held *held_push(struct wf_g *w) {
     w->cap_held = cap;
   }
   w->ready = NULL;
+  w->armed = 0;
   return &w->held[w->nheld++];
 }
 
@@ -419,6 +421,7 @@ static int held_find(struct wf_g *w, const void *lock, int kind) {
 
 static void held_remove(struct wf_g *w, int i) {
   w->ready = NULL;
+  w->armed = 0;
   memmove(&w->held[i], &w->held[i + 1], (size_t)(w->nheld - i - 1) * sizeof w->held[0]);
   w->nheld--;
 }
@@ -483,6 +486,7 @@ void tg__wf_keep_stacks(struct tg_race_g *rg) {
 static __attribute__((noinline)) struct wf_stat *stat_slow(struct wf_g *w, struct wf_res *r) {
   struct wf_stat *st = tg__starv_stat(w, r);
   w->ready = NULL;
+  w->armed = 0;
   w->last_res = r;
   w->last_stat = st;
   return st;
@@ -533,6 +537,7 @@ static __attribute__((noinline)) void acquired(const void *lock, enum tg_res_kin
   int64_t waited = 0;
   uint32_t s = tg__wf_write_begin(w);
   w->ready = NULL;
+  w->armed = 0;
   if (__builtin_expect(w->last_wait_res == lock, 0)) {
     waited = w->last_wait_ns;
     w->last_wait_res = NULL;
@@ -565,31 +570,38 @@ static __attribute__((noinline)) void acquired(const void *lock, enum tg_res_kin
     st->acq++; /* tg__starv_acquired's uncontended case */
 }
 
-/* The common case, kept to a few stores: an exclusive lock acquired again
- * by the goroutine that acquired it last, holding nothing else and with no
- * wait of its own to account. Its held entry is already in place from the
- * last such acquisition (w->ready): only the call site, the shadow stack's
- * depth and the hold's sampling change. Others waiting for the lock do not
- * leave this path (under contention that is most acquisitions): the hold
- * is sampled for its time as acquired() does. Anything else takes
- * acquired(). */
-static inline __attribute__((always_inline)) bool fast_acquire(struct wf_g *w, struct tg_race_g *rg,
-                                                               const void *lock,
-                                                               enum tg_res_kind kind,
-                                                               const void *pc) {
+/* An exclusive lock acquired again by the goroutine that acquired it last,
+ * holding nothing else and with no wait of its own to account: its held
+ * entry is already in place from the last such acquisition (w->ready),
+ * only the call site, the shadow stack's depth and the hold's sampling
+ * change. Others waiting for the lock do not leave this path (under
+ * contention that is most acquisitions): the hold is sampled for its time
+ * as acquired() does. Anything else takes acquired(). Out of line: the
+ * uncontended case (fast_acquire) is the one that must cost nothing. */
+/* w->armed's value for a lock and kind (an rwmutex's read and write holds
+ * share its address); never 0, the value for none. */
+static inline uintptr_t armed_key(const void *lock, enum tg_res_kind kind) {
+  return (uintptr_t)lock << 4 | (uintptr_t)kind;
+}
+
+static __attribute__((noinline)) bool fast_acquire_setup(struct wf_g *w, struct tg_race_g *rg,
+                                                         const void *lock, enum tg_res_kind kind,
+                                                         const void *pc) {
   struct wf_res *r = w->last_res;
   uint32_t d = rg ? rg->depth : 0;
+  w->armed = 0;
   if (__builtin_expect(!r || r->addr != lock || r->kind != kind || kind == TG_RES_SEM ||
-                           w->nheld != 0 || w->last_wait_res == lock || !d,
+                           kind == TG_RES_RWMUTEX_R || w->nheld != 0 || w->last_wait_res == lock ||
+                           !d,
                        0))
     return false;
   atomic_store_explicit(&r->writer, w, memory_order_release);
   bool contended = atomic_load_explicit(&r->waiters, memory_order_relaxed) != 0;
-  int weight = __builtin_expect(contended, 0) ? tg__starv_sample(w->last_stat) : 0;
-  int64_t now = __builtin_expect(weight != 0, 0) ? tg__wf_now() : 0;
+  int weight = contended ? tg__starv_sample(w->last_stat) : 0;
+  int64_t now = weight ? tg__wf_now() : 0;
   uint32_t s = tg__wf_write_begin(w);
   struct wf_held *h = &w->held[0];
-  if (__builtin_expect(w->ready != r || h->kind != kind, 0)) {
+  if (w->ready != r || h->kind != kind) {
     h->lock = lock;
     h->res = r;
     h->st = w->last_stat;
@@ -609,8 +621,40 @@ static inline __attribute__((always_inline)) bool fast_acquire(struct wf_g *w, s
   rg->wf_mark = d;
   w->nheld = 1;
   tg__wf_write_end(w, s);
-  if (w->last_stat)
+  if (w->last_stat) {
     w->last_stat->acq++;
+    /* The next uncontended acquisition finds everything as it needs it. */
+    if (!contended)
+      w->armed = armed_key(lock, kind);
+  }
+  return true;
+}
+
+/* The uncontended case of the above, with what it checks folded into
+ * w->armed: set only by fast_acquire_setup, for a hold in the plain mode
+ * (no time measured) with statistics to count in, and cleared by every
+ * write that could break that (ready cleared, a wait begun, a contended
+ * acquisition). What is left are the stores a later report reads. */
+static inline __attribute__((always_inline)) bool fast_acquire(struct wf_g *w, struct tg_race_g *rg,
+                                                               const void *lock,
+                                                               enum tg_res_kind kind,
+                                                               const void *pc) {
+  uint32_t d = rg ? rg->depth : 0;
+  if (__builtin_expect(w->armed != armed_key(lock, kind) || w->nheld != 0 || !d, 0))
+    return fast_acquire_setup(w, rg, lock, kind, pc);
+  struct wf_held *h = w->held;
+  struct wf_res *r = w->ready;
+  atomic_store_explicit(&r->writer, w, memory_order_release);
+  if (__builtin_expect(atomic_load_explicit(&r->waiters, memory_order_relaxed) != 0, 0))
+    return fast_acquire_setup(w, rg, lock, kind, pc);
+  uint32_t s = tg__wf_write_begin(w);
+  h->at.pcs[0] = (uintptr_t)pc;
+  h->at.n = 1;
+  h->lazy = d;
+  w->nheld = 1;
+  tg__wf_write_end(w, s);
+  rg->wf_mark = d;
+  w->last_stat->acq++;
   return true;
 }
 
@@ -707,20 +751,27 @@ static __attribute__((noinline)) void released(struct wf_g *w, const void *lock,
 }
 
 /* The common case: the innermost lock, held once, exclusively, by a holder
- * nobody waited for (no hold time to measure). */
+ * nobody waited for (no hold time to measure). Only the count changes: a
+ * reader of the held list sees the entry or not, both consistent, so the
+ * sequence lock is not taken (a reader that raced with this release and
+ * the next acquisition's rewrite of the entry retries on that one's). */
 static inline __attribute__((always_inline)) bool
 fast_release(struct wf_g *w, struct tg_race_g *rg, const void *lock, enum tg_res_kind kind) {
   int top = w->nheld - 1;
-  struct wf_held *h = &w->held[top]; /* read only if top >= 0 */
-  if (__builtin_expect(top < 0 || h->lock != lock || !h->plain || h->kind != kind, 0))
-    return false;
-  struct wf_res *r = h->res;
-  if (__builtin_expect(atomic_load_explicit(&r->waiters, memory_order_relaxed) != 0 && !h->untimed,
-                       0))
-    return false;
-  uint32_t s = tg__wf_write_begin(w);
+  struct wf_res *r;
+  if (__builtin_expect(w->armed == armed_key(lock, kind) && top == 0, 1)) {
+    r = w->ready; /* held[0], in the plain mode, not untimed */
+    if (__builtin_expect(atomic_load_explicit(&r->waiters, memory_order_relaxed) != 0, 0))
+      return false;
+  } else {
+    struct wf_held *h = &w->held[top]; /* read only if top >= 0 */
+    if (top < 0 || h->lock != lock || !h->plain || h->kind != kind)
+      return false;
+    r = h->res;
+    if (atomic_load_explicit(&r->waiters, memory_order_relaxed) != 0 && !h->untimed)
+      return false;
+  }
   w->nheld = top;
-  tg__wf_write_end(w, s);
   if (top == 0 && rg)
     rg->wf_mark = 0; /* nothing lazy is left */
   /* still held (the hook runs before the unlock): nobody else writes it */
@@ -1003,6 +1054,7 @@ void tg__wf_wait_end(const void *res, enum tg_res_kind kind) {
       else
         w->last_wait_ns = d;
       w->last_wait_res = res;
+      w->armed = 0;
       memmove(&w->waits[i], &w->waits[i + 1], (size_t)(w->nwait - i - 1) * sizeof w->waits[0]);
       w->nwait--;
       break;

@@ -94,6 +94,10 @@ struct wf_g {
    * last fast acquisition: the next one rewrites only its call site. Any
    * other write to held[] clears it. */
   struct wf_res *ready;
+  /* The lock (and kind) whose next acquisition takes the uncontended fast path
+   * (waitfor.c, fast_acquire): held[0] is ready for it in the plain mode,
+   * last_stat is its statistics, no wait of this goroutine is pending. */
+  uintptr_t armed;
   struct wf_res *last_res; /* the last lock acquired, and its statistics */
   struct wf_stat *last_stat;
   struct wf_g *all_next; /* every wf_g ever made (never freed) */

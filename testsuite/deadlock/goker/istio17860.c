@@ -9,6 +9,7 @@ struct agent {
   tg_chan *status_ch;
   int current_epoch, active;
   tg_ctx *ctx;
+  atomic_bool run_returned; /* forces the buggy order; see late_restart */
 };
 
 struct wait_arg {
@@ -19,7 +20,8 @@ struct wait_arg {
 static void run_wait(void *p) {
   struct wait_arg *w = p;
   if (fixed) {
-    tg_case cs[] = {TG_SEND(w->a->status_ch, &w->epoch), TG_RECV(tg_ctx_done(w->a->ctx), NULL, NULL)};
+    tg_case cs[] = {TG_SEND(w->a->status_ch, &w->epoch),
+                    TG_RECV(tg_ctx_done(w->a->ctx), NULL, NULL)};
     tg_select(cs, 2);
   } else {
     tg_chan_send(w->a->status_ch, &w->epoch);
@@ -32,13 +34,14 @@ static void agent_run(void *p) {
     int status;
     tg_case cs[] = {TG_RECV(a->status_ch, &status, NULL), TG_RECV(tg_ctx_done(a->ctx), NULL, NULL)};
     if (tg_select(cs, 2) == 1)
-      return;
+      break;
     tg_mutex_lock(&a->mu);
     int active = --a->active;
     tg_mutex_unlock(&a->mu);
     if (active == 0)
-      return;
+      break;
   }
+  atomic_store(&a->run_returned, true);
 }
 
 static void restart(void *p) {
@@ -53,8 +56,13 @@ static void restart(void *p) {
   tg_mutex_unlock(&a->mu);
 }
 
+/* The bug needs this Restart after Run has returned. The original waits
+ * 10 ms for that; on a loaded machine Run could still be running then,
+ * take the second status too, and the run end clean. */
 static void late_restart(void *p) {
-  tg_sleep(10 * MS); /* Run has returned */
+  struct agent *a = p;
+  while (!atomic_load(&a->run_returned))
+    tg_sleep(1 * MS);
   restart(p);
 }
 
@@ -70,4 +78,6 @@ static void g(void *p) {
   tg_cancel(a->ctx); /* defer cancel() */
 }
 
-static void kernel(void) { GO(g, NULL); }
+static void kernel(void) {
+  GO(g, NULL);
+}
