@@ -2,31 +2,84 @@
  * channel slot, a mutex, an atomic variable). Each lives in a list hung
  * from the meta word of its 8-byte application word (shadow.h), so lookup
  * is address arithmetic, and freeing memory finds the clocks inside it.
- * Lists and clocks are protected by striped locks keyed by the word. */
+ *
+ * Locking: a striped lock keyed by the word guards the shape of its list
+ * (insertions, removals); each object's clock is guarded by the object's
+ * own lock, in the object's first cache line. An acquire or release finds
+ * its object without the striped lock (lists only grow at the head, and
+ * objects are never given back to libc: a stale pointer still points at
+ * a sync object), then locks the object and checks that it still belongs
+ * to the address. So a mutex handed between threads moves the lines of
+ * its object and clock, not also a stripe's (a stripe lock taken and
+ * dropped around each hook cost mutex4 a third of its time: two full
+ * barriers and one more line bouncing between cores per hook). Order:
+ * stripe, then object. */
 #ifdef TANGLE_RACE
 #include "race_state.h"
+#include "futex.h"
 #include "rt.h"
+#include "waitfor.h"
 
+#include <sched.h>
 #include <sys/mman.h>
 
+/* An object's lock: held for a few hundred instructions at most, never
+ * across a park, so a spin (yielding the thread now and then, in case the
+ * holder's thread was preempted) with a plain store to release: one full
+ * barrier per hook instead of two. */
+typedef struct {
+  _Atomic uint32_t v;
+} obj_lock;
+
+static __attribute__((noinline)) void obj_lock_slow(obj_lock *l) {
+  for (unsigned i = 1;; i++) {
+    uint32_t z = 0;
+    if (atomic_load_explicit(&l->v, memory_order_relaxed) == 0 &&
+        atomic_compare_exchange_weak_explicit(&l->v, &z, 1, memory_order_acquire,
+                                              memory_order_relaxed))
+      return;
+    if (i % 64 == 0)
+      sched_yield();
+    else
+      tg__cpu_relax();
+  }
+}
+
+static inline void obj_lock_acquire(obj_lock *l) {
+  uint32_t z = 0;
+  if (__builtin_expect(atomic_compare_exchange_strong_explicit(&l->v, &z, 1, memory_order_acquire,
+                                                               memory_order_relaxed),
+                       1))
+    return;
+  obj_lock_slow(l);
+}
+
+static inline void obj_lock_release(obj_lock *l) {
+  atomic_store_explicit(&l->v, 0, memory_order_release);
+}
+
 struct tg_sync {
-  uintptr_t addr;
+  /* First line: what an acquire or release by another thread reads. */
+  obj_lock lk;
+  uint8_t nrel; /* releases so far, up to SHARED_RELEASES: the first share */
+  bool snap;
+  uintptr_t addr; /* 0: dead (freed or not yet born); under lk */
   struct tg_sync *next;
   struct tg_clock clk;
-  uint32_t nrel;    /* releases so far: the first ones share, later ones copy */
-  uint64_t rel_gid; /* who heads the current release sequence (atomics) */
   /* A goroutine whose own clock the sync clock is (its last store, and
    * its merges since), or 0: acquiring it back teaches that goroutine
    * nothing, since a goroutine's clock only grows (a mutex locked again
    * by its last holder). */
   uint64_t solo;
-  /* The stamp of solo's vc that the last store copied (0: none), and the
-   * override that came with it: while solo's vc and override stay the
-   * same, its next store only raises its own entry (rewritten). */
-  uint64_t snap_ver; /* (0: its vc was empty) */
+  /* The stamp of solo's vc that the last store copied (0: its vc was
+   * empty), and the override that came with it: while solo's vc and
+   * override stay the same, its next store only raises its own entry
+   * (rewritten); snap says whether that holds at all. */
+  uint64_t snap_ver;
   uint32_t snap_ov_slot, snap_ov_epoch;
-  bool snap;
-};
+  uint64_t rel_gid; /* who heads the current release sequence (atomics) */
+  struct tg_sync *free_next;
+} __attribute__((aligned(64)));
 
 /* Whether acquiring s can teach r anything. */
 static inline bool news_for(const struct tg_sync *s, const struct tg_race_g *r) {
@@ -40,9 +93,8 @@ static inline bool news_for(const struct tg_sync *s, const struct tg_race_g *r) 
 #define SHARED_RELEASES 4
 
 #define STRIPES 1024
-/* Owned by this file: stripe i guards the lists of meta words hashing to i
- * and the clocks in them. One cache line each: two busy sync objects must
- * not bounce each other's lock. */
+/* Owned by this file: stripe i guards the lists of meta words hashing to i.
+ * One cache line each: two busy lists must not bounce each other's lock. */
 static struct {
   tg__lock l;
   char pad[64 - sizeof(tg__lock)];
@@ -53,6 +105,46 @@ static tg__lock *stripe_of(uintptr_t addr) {
   return &stripes[(w ^ (w >> 10) ^ (w >> 20)) % STRIPES].l;
 }
 
+/* Objects come from slabs that are never unmapped, and dead ones are
+ * reused: owned by this file, under pool_lock. */
+#define SLAB_BYTES ((size_t)1 << 16)
+static tg__lock pool_lock;
+static struct tg_sync *pool_free;
+static char *slab_next, *slab_end;
+
+static struct tg_sync *obj_new(void) {
+  tg__lock_acquire(&pool_lock);
+  struct tg_sync *s = pool_free;
+  if (s) {
+    pool_free = s->free_next;
+  } else {
+    if (slab_next == slab_end) {
+      void *p = mmap(NULL, SLAB_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (p == MAP_FAILED)
+        tg__fatal("race detector: out of memory for a sync object");
+      /* Clocks, not program pointers: the wait-for graph's scan skips them. */
+      tg__wf_scan_exclude(p, SLAB_BYTES);
+      slab_next = p;
+      slab_end = slab_next + SLAB_BYTES;
+    }
+    s = (struct tg_sync *)slab_next;
+    slab_next += sizeof *s;
+  }
+  tg__lock_release(&pool_lock);
+  return s;
+}
+
+/* A dead object (addr 0, out of its list, its clock freed) for reuse. Its
+ * lock and next pointer stay as they are: a lookup that reached it late
+ * may still read them. */
+static void obj_free(struct tg_sync *s) {
+  tg__lock_acquire(&pool_lock);
+  s->free_next = pool_free;
+  pool_free = s;
+  tg__lock_release(&pool_lock);
+}
+
+/* Under the stripe lock. */
 static struct tg_sync *find(uintptr_t addr, bool create) {
   struct tg_sync **head = (struct tg_sync **)tg__meta_of(addr);
   for (struct tg_sync *s = *head; s; s = s->next)
@@ -60,12 +152,56 @@ static struct tg_sync *find(uintptr_t addr, bool create) {
       return s;
   if (!create)
     return NULL;
-  struct tg_sync *s = __libc_calloc(1, sizeof *s);
-  if (!s)
-    tg__fatal("race detector: out of memory for a sync object");
-  s->addr = addr;
-  s->next = *head;
-  *head = s;
+  struct tg_sync *s = obj_new();
+  obj_lock_acquire(&s->lk);
+  __atomic_store_n(&s->addr, addr, __ATOMIC_RELAXED);
+  s->nrel = 0;
+  s->snap = false;
+  s->clk = (struct tg_clock){0};
+  s->solo = s->snap_ver = s->rel_gid = 0;
+  s->snap_ov_slot = s->snap_ov_epoch = 0;
+  __atomic_store_n(&s->next, *head, __ATOMIC_RELAXED);
+  obj_lock_release(&s->lk);
+  __atomic_store_n(head, s, __ATOMIC_RELEASE); /* published whole */
+  return s;
+}
+
+/* Marks a listed object dead, under the stripe lock: a lookup holding
+ * it finds it no longer addr's. */
+static void kill(struct tg_sync *s) {
+  obj_lock_acquire(&s->lk);
+  __atomic_store_n(&s->addr, 0, __ATOMIC_RELAXED);
+  obj_lock_release(&s->lk);
+}
+
+static void obj_drop(struct tg_sync *s) {
+  tg__clock_free(&s->clk);
+  obj_free(s);
+}
+
+/* Walks longer than this (a list changing under the walk as its objects
+ * die and are reused) take the stripe lock instead. */
+#define WALK_MAX 16
+
+/* addr's object, locked, or NULL if it has none (and !create). */
+static struct tg_sync *lookup(uintptr_t addr, bool create) {
+  struct tg_sync *s = __atomic_load_n((struct tg_sync **)tg__meta_of(addr), __ATOMIC_ACQUIRE);
+  for (int i = 0; s && i < WALK_MAX; i++) {
+    if (__atomic_load_n(&s->addr, __ATOMIC_RELAXED) == addr) {
+      obj_lock_acquire(&s->lk);
+      if (s->addr == addr)
+        return s;
+      obj_lock_release(&s->lk);
+      break;
+    }
+    s = __atomic_load_n(&s->next, __ATOMIC_ACQUIRE);
+  }
+  tg__lock *l = stripe_of(addr);
+  tg__lock_acquire(l);
+  s = find(addr, create);
+  if (s)
+    obj_lock_acquire(&s->lk);
+  tg__lock_release(l);
   return s;
 }
 
@@ -76,12 +212,12 @@ static bool usable(uintptr_t addr) {
 void tg__race_sync_acquire(struct tg_race_g *r, uintptr_t addr) {
   if (!usable(addr))
     return;
-  tg__lock *l = stripe_of(addr);
-  tg__lock_acquire(l);
-  struct tg_sync *s = find(addr, false);
-  if (s && news_for(s, r))
+  struct tg_sync *s = lookup(addr, false);
+  if (!s)
+    return;
+  if (news_for(s, r))
     tg__race_clock_acquire(r, &s->clk);
-  tg__lock_release(l);
+  obj_lock_release(&s->lk);
 }
 
 /* A store by the goroutine whose own copy the clock is (solo: nobody
@@ -119,17 +255,17 @@ static void release(struct tg_race_g *r, struct tg_sync *s, bool merge) {
     s->snap_ov_slot = r->ov_slot;
     s->snap_ov_epoch = r->ov_epoch;
   }
-  s->nrel++;
+  if (s->nrel < SHARED_RELEASES)
+    s->nrel++;
   s->rel_gid = r->gid;
 }
 
 void tg__race_sync_release(struct tg_race_g *r, uintptr_t addr, bool merge) {
   if (!usable(addr))
     return;
-  tg__lock *l = stripe_of(addr);
-  tg__lock_acquire(l);
-  release(r, find(addr, true), merge);
-  tg__lock_release(l);
+  struct tg_sync *s = lookup(addr, true);
+  release(r, s, merge);
+  obj_lock_release(&s->lk);
   tg__race_tick(r);
 }
 
@@ -144,6 +280,8 @@ static bool mo_releases(int mo) {
   return mo == 3 || mo == 4 || mo == 5;
 }
 
+/* Under the stripe lock (tg__race_atomic_lock), which orders the
+ * atomic operations on addr with their clock work. */
 bool tg__race_atomic_sync(struct tg_race_g *r, uintptr_t addr, int kind, int mo) {
   if (!usable(addr))
     return false;
@@ -152,12 +290,15 @@ bool tg__race_atomic_sync(struct tg_race_g *r, uintptr_t addr, int kind, int mo)
     bool merge = kind == TG_ATOMIC_RMW;
     if (mo_releases(mo)) {
       struct tg_sync *s = find(addr, true);
+      obj_lock_acquire(&s->lk);
       release(r, s, merge);
+      obj_lock_release(&s->lk);
       released = true;
     } else if (r->fence_rel) {
       /* A release fence earlier in this goroutine: this relaxed write
        * carries the clock of that fence (C11 7.17.4). */
       struct tg_sync *s = find(addr, true);
+      obj_lock_acquire(&s->lk);
       if (!merge)
         tg__clock_free(&s->clk);
       tg__race_clock_fold(&s->clk);
@@ -165,22 +306,28 @@ bool tg__race_atomic_sync(struct tg_race_g *r, uintptr_t addr, int kind, int mo)
       s->rel_gid = r->gid;
       s->solo = 0;
       s->snap = false;
+      obj_lock_release(&s->lk);
     } else if (!merge) {
       /* C11 7.17.3: a release sequence continues through its head's own
        * stores and anyone's read-modify-writes; another goroutine's plain
        * store ends it. */
       struct tg_sync *s = find(addr, false);
-      if (s && s->rel_gid != r->gid) {
-        tg__clock_free(&s->clk);
-        s->rel_gid = 0;
-        s->solo = 0;
-        s->snap = false;
+      if (s) {
+        obj_lock_acquire(&s->lk);
+        if (s->rel_gid != r->gid) {
+          tg__clock_free(&s->clk);
+          s->rel_gid = 0;
+          s->solo = 0;
+          s->snap = false;
+        }
+        obj_lock_release(&s->lk);
       }
     }
   }
   if (kind != TG_ATOMIC_STORE) {
     struct tg_sync *s = find(addr, false);
     if (s) {
+      obj_lock_acquire(&s->lk);
       if (mo_acquires(mo)) {
         if (news_for(s, r))
           tg__race_clock_acquire(r, &s->clk);
@@ -190,6 +337,7 @@ bool tg__race_atomic_sync(struct tg_race_g *r, uintptr_t addr, int kind, int mo)
           if (s->clk.s[i])
             tg__vc_set_max(&r->acq_pending, s->clk.s[i], s->clk.e[i]);
       }
+      obj_lock_release(&s->lk);
     }
   }
   return released;
@@ -202,12 +350,13 @@ static void free_word(uintptr_t w) {
   tg__lock *l = stripe_of(w);
   tg__lock_acquire(l);
   struct tg_sync *s = *meta;
-  *meta = NULL;
+  for (struct tg_sync *k = s; k; k = k->next)
+    kill(k);
+  __atomic_store_n(meta, NULL, __ATOMIC_RELAXED);
   tg__lock_release(l);
   while (s) {
     struct tg_sync *next = s->next;
-    tg__clock_free(&s->clk);
-    __libc_free(s);
+    obj_drop(s);
     s = next;
   }
 }
@@ -228,16 +377,15 @@ void tg__race_sync_free_range(uintptr_t addr, size_t n) {
     while (*pp) {
       if ((*pp)->addr == addr) {
         dead = *pp;
-        *pp = dead->next;
+        kill(dead);
+        __atomic_store_n(pp, dead->next, __ATOMIC_RELAXED);
         break;
       }
       pp = &(*pp)->next;
     }
     tg__lock_release(l);
-    if (dead) {
-      tg__clock_free(&dead->clk);
-      __libc_free(dead);
-    }
+    if (dead)
+      obj_drop(dead);
     return;
   }
   if (hi - lo > SCAN_MAX) {
