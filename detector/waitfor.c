@@ -8,10 +8,10 @@
  * are written under a sequence lock only it writes), one lock-free lookup of
  * the lock's record and, for an exclusive lock, one atomic store of its
  * holder, for a shared one (a read lock, semaphore units) a CAS on the
- * goroutine's own slot of the record; timestamps come from the TSC. The cycle search runs only when a
- * goroutine is about to park on a lock, the slow path anyway. Waits on
- * channels, WaitGroups and Conds are left to the monitor
- * (waitfor_scan.c). */
+ * goroutine's own slot of the record; timestamps come from the TSC. The
+ * cycle search runs only when a goroutine is about to park on a lock, the
+ * slow path anyway. Waits on channels, WaitGroups and Conds are left to the
+ * monitor (waitfor_scan.c). */
 #ifdef TANGLE_RACE
 #include "waitfor.h"
 
