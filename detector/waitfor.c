@@ -949,9 +949,22 @@ static int blockers(const void *res, int kind, struct wf_g **out, struct wf_g *s
 
 static uint32_t visit_epoch; /* under tg__wf_graph_lock */
 
+/* Whether b blocks a wait on res (kind) as a writer queued for it: a
+ * reader waits for those too (blockers()), though they hold nothing. */
+static bool queued_writer(const struct wf_wait *t, const void *res, int kind) {
+  return kind == TG_RES_RWMUTEX_R && t->res == res && t->kind == TG_RES_RWMUTEX_W;
+}
+
 /* Depth-first search from hops[depth] (cur waits on res) back to hops[0]'s
  * goroutine. Returns the cycle's length, or 0. *dead is set when hops[1]
- * is an exited holder of what hops[0] waits for. */
+ * is an exited holder of what hops[0] waits for.
+ *
+ * A lock's record may name a holder that has released it since: the
+ * record is read first, the holder's state after, and in between it may
+ * release the lock and wait for something else (a reader that read-unlocks
+ * and read-locks again behind the writer that waits for it). So a holder is
+ * followed only if its own held list, read while it waits (wait_seq), has
+ * the lock; check_lock_wait then checks that none of the waits changed. */
 static int search(struct wf_hop *hops, int depth, int *dead) {
   struct wf_g *blk[MAX_BLOCKERS];
   struct wf_hop *cur = &hops[depth];
@@ -959,7 +972,10 @@ static int search(struct wf_hop *hops, int depth, int *dead) {
   for (int i = 0; i < nb; i++) {
     struct wf_g *b = blk[i];
     if (b == hops[0].w) {
+      struct wf_wait t = {.res = hops[0].res, .kind = (uint8_t)hops[0].kind};
       hops[0].has_held = tg__wf_held_of(b, cur->res, &hops[0].held);
+      if (!hops[0].has_held && !queued_writer(&t, cur->res, cur->kind))
+        continue;
       return depth + 1;
     }
     if (depth + 1 >= MAX_HOPS)
@@ -979,18 +995,36 @@ static int search(struct wf_hop *hops, int depth, int *dead) {
     }
     if (b->visit == visit_epoch)
       continue;
-    b->visit = visit_epoch;
     struct wf_wait t;
-    if (!tg__wf_top_wait_of(b, &t, NULL) || !tg__wf_is_lock_kind(t.kind) || t.kind == TG_RES_SEM)
+    if (!tg__wf_top_wait_of(b, &t, &next->wait_seq) || !tg__wf_is_lock_kind(t.kind) ||
+        t.kind == TG_RES_SEM)
       continue;
+    next->has_held = tg__wf_held_of(b, cur->res, &next->held);
+    if (!next->has_held && !queued_writer(&t, cur->res, cur->kind))
+      continue; /* a stale record: b no longer holds it */
+    b->visit = visit_epoch;
     next->res = t.res;
     next->kind = t.kind;
-    next->has_held = tg__wf_held_of(b, cur->res, &next->held);
     int len = search(hops, depth + 1, dead);
     if (len)
       return len;
   }
   return 0;
+}
+
+/* Whether the goroutines of a cycle still wait as the search saw them: each
+ * was read at a different time, and one whose wait changed since may have
+ * released what the cycle says it holds. Unchanged waits mean unchanged
+ * held lists (a goroutine takes and releases locks only between waits), so
+ * the whole cycle held at once, when the last of them was read. */
+static bool cycle_still_waits(const struct wf_hop *hops, int len) {
+  for (int i = 1; i < len; i++) {
+    struct wf_wait t;
+    uint64_t seq;
+    if (!tg__wf_top_wait_of(hops[i].w, &t, &seq) || seq != hops[i].wait_seq || t.res != hops[i].res)
+      return false;
+  }
+  return true;
 }
 
 static const char *self_deadlock_why(int kind, const struct wf_held *h) {
@@ -1045,6 +1079,8 @@ static void check_lock_wait(struct wf_g *w, const void *res, int kind) {
   hops[0] = (struct wf_hop){.w = w, .res = res, .kind = kind};
   int dead = -1;
   int len = search(hops, 0, &dead);
+  if (len > 1 && !cycle_still_waits(hops, len))
+    len = 0;
   bool report = false;
   if (len > 0) {
     /* Each goroutine is reported in one deadlock only. */

@@ -234,6 +234,7 @@ struct wf_hop {
   bool has_held;
   bool holder_exited; /* the last hop: res is held by a goroutine that ended */
   bool ownerless;     /* res has no holder: the next goroutine could complete it */
+  uint64_t wait_seq;  /* w's wait_seq when its wait was read (the cycle search) */
 };
 #define TG__WF_EXITED_HOLDER                                                                       \
   "the goroutine waits for a lock held by a goroutine that exited without releasing it"
