@@ -7,10 +7,11 @@
  * touches the goroutine's own node (no atomic read-modify-write: its lists
  * are written under a sequence lock only it writes), one lock-free lookup of
  * the lock's record and, for an exclusive lock, one atomic store of its
- * holder; timestamps come from the TSC. The cycle search runs only when a
- * goroutine is about to park on a lock, the slow path anyway. Waits on
- * channels, WaitGroups and Conds are left to the monitor
- * (waitfor_scan.c). */
+ * holder, for a shared one (a read lock, semaphore units) a CAS on the
+ * goroutine's own slot of the record; timestamps come from the TSC. The
+ * cycle search runs only when a goroutine is about to park on a lock, the
+ * slow path anyway. Waits on channels, WaitGroups and Conds are left to the
+ * monitor (waitfor_scan.c). */
 #ifdef TANGLE_RACE
 #include "waitfor.h"
 
@@ -328,7 +329,10 @@ struct wf_res *tg__wf_res(const void *addr, enum tg_res_kind kind, bool create) 
     r->kind = (uint8_t)fam;
     r->cls = 0;
     atomic_store(&r->writer, NULL);
-    r->nreaders = 0;
+    atomic_store(&r->nreaders, 0);
+    struct wf_rslot *rs = atomic_load(&r->rslots);
+    for (int i = 0; rs && i < WF_RSLOTS; i++)
+      atomic_store(&rs[i].v, 0);
     r->foreign_release = false;
     return r;
   }
@@ -363,36 +367,176 @@ void tg__wf_res_foreach(void (*fn)(struct wf_res *r, void *ctx), void *ctx) {
   }
 }
 
-/* Under the shard lock. */
+/* ---- shared holders (rwmutex readers, semaphore units) ------------------ */
+
+/* Overflow list, under the shard lock. */
 static void reader_add(struct wf_res *r, struct wf_g *w) {
-  for (int i = 0; i < r->nreaders; i++)
+  int nr = atomic_load_explicit(&r->nreaders, memory_order_relaxed);
+  for (int i = 0; i < nr; i++)
     if (r->readers[i].w == w) {
       r->readers[i].count++;
       return;
     }
-  if (r->nreaders == r->cap_readers) {
+  if (nr == r->cap_readers) {
     int cap = r->cap_readers ? r->cap_readers * 2 : 4;
     struct wf_holder *n = tg__wf_alloc((size_t)cap * sizeof *n);
-    if (r->nreaders)
-      memcpy(n, r->readers, (size_t)r->nreaders * sizeof *n);
+    if (nr)
+      memcpy(n, r->readers, (size_t)nr * sizeof *n);
     /* the old array stays: a reader without the lock may be reading it */
     r->readers = n;
     r->cap_readers = cap;
   }
-  r->readers[r->nreaders++] = (struct wf_holder){.w = w, .count = 1};
+  r->readers[nr] = (struct wf_holder){.w = w, .count = 1};
+  atomic_store_explicit(&r->nreaders, nr + 1, memory_order_relaxed);
 }
 
-/* Drops one hold of w (or of anyone, w == NULL); returns whose it was. */
+/* Drops one hold of w (or of anyone, w == NULL) from the overflow list, under
+ * the shard lock; returns whose it was. */
 static struct wf_g *reader_drop(struct wf_res *r, struct wf_g *w) {
-  for (int i = 0; i < r->nreaders; i++) {
+  int nr = atomic_load_explicit(&r->nreaders, memory_order_relaxed);
+  for (int i = 0; i < nr; i++) {
     if (w && r->readers[i].w != w)
       continue;
     struct wf_g *who = r->readers[i].w;
-    if (--r->readers[i].count == 0)
-      r->readers[i] = r->readers[--r->nreaders];
+    if (--r->readers[i].count == 0) {
+      r->readers[i] = r->readers[nr - 1];
+      atomic_store_explicit(&r->nreaders, nr - 1, memory_order_relaxed);
+    }
     return who;
   }
   return NULL;
+}
+
+static __attribute__((noinline)) struct wf_rslot *rslots_make(struct wf_res *r) {
+  tg__lock *sl = tg__wf_res_lock(r->addr);
+  tg__lock_acquire(sl);
+  struct wf_rslot *rs = atomic_load_explicit(&r->rslots, memory_order_relaxed);
+  if (!rs) {
+    rs = tg__wf_alloc(WF_RSLOTS * sizeof *rs);
+    atomic_store_explicit(&r->rslots, rs, memory_order_release);
+  }
+  tg__lock_release(sl);
+  return rs;
+}
+
+/* Adds one hold of w to slot i if w has it; false if not. */
+static inline bool rslot_inc(struct wf_rslot *s, uint64_t me) {
+  uint64_t v = atomic_load_explicit(&s->v, memory_order_relaxed);
+  while ((v & WF_RSLOT_NODE) == me && v < ~WF_RSLOT_NODE) /* holds below the maximum */
+    if (atomic_compare_exchange_weak_explicit(&s->v, &v, v + WF_RSLOT_ONE, memory_order_release,
+                                              memory_order_relaxed))
+      return true;
+  return false;
+}
+
+/* Drops one hold from slot s if it is w's (me) or anyone's (me == 0) and
+ * has one; returns the node, or NULL. */
+static inline struct wf_g *rslot_dec(struct wf_rslot *s, uint64_t me) {
+  uint64_t v = atomic_load_explicit(&s->v, memory_order_relaxed);
+  while ((!me || (v & WF_RSLOT_NODE) == me) && v >= WF_RSLOT_ONE)
+    if (atomic_compare_exchange_weak_explicit(&s->v, &v, v - WF_RSLOT_ONE, memory_order_release,
+                                              memory_order_relaxed))
+      return (struct wf_g *)(uintptr_t)(v & WF_RSLOT_NODE);
+  return NULL;
+}
+
+/* The slow part of a hold: w's slot is not where its statistics said (or it
+ * has none, or lost it while it held nothing). A free slot first, then one
+ * whose node holds nothing, then the overflow list. */
+static __attribute__((noinline)) int reader_hold_slow(struct wf_g *w, struct wf_res *r,
+                                                      struct wf_rslot *rs) {
+  uint64_t me = (uintptr_t)w;
+  if (!(me & ~WF_RSLOT_NODE)) {
+    for (int i = 0; i < WF_RSLOTS; i++)
+      if (rslot_inc(&rs[i], me))
+        return i;
+    for (int pass = 0; pass < 2; pass++)
+      for (int i = 0; i < WF_RSLOTS; i++) {
+        uint64_t v = atomic_load_explicit(&rs[i].v, memory_order_relaxed);
+        while (pass ? v < WF_RSLOT_ONE : v == 0)
+          if (atomic_compare_exchange_weak_explicit(&rs[i].v, &v, me | WF_RSLOT_ONE,
+                                                    memory_order_release, memory_order_relaxed))
+            return i;
+      }
+  }
+  tg__lock *sl = tg__wf_res_lock(r->addr);
+  tg__lock_acquire(sl);
+  reader_add(r, w);
+  tg__lock_release(sl);
+  return -1;
+}
+
+/* w acquired a share of r (a read lock, semaphore units); st, its
+ * statistics for r, remembers its slot. */
+static void reader_hold(struct wf_g *w, struct wf_res *r, struct wf_stat *st) {
+  struct wf_rslot *rs = atomic_load_explicit(&r->rslots, memory_order_acquire);
+  if (__builtin_expect(!rs, 0))
+    rs = rslots_make(r);
+  int i = st ? st->rslot : 0;
+  if (__builtin_expect(rslot_inc(&rs[i], (uintptr_t)w), 1))
+    return;
+  i = reader_hold_slow(w, r, rs);
+  if (st && i >= 0)
+    st->rslot = (uint8_t)i;
+}
+
+/* w released a share of r: from its slot, or from the overflow list (none
+ * there either: a foreign release took it). */
+static void reader_unhold(struct wf_g *w, struct wf_res *r, struct wf_stat *st) {
+  struct wf_rslot *rs = atomic_load_explicit(&r->rslots, memory_order_acquire);
+  uint64_t me = (uintptr_t)w;
+  if (rs && rslot_dec(&rs[st ? st->rslot : 0], me))
+    return;
+  for (int i = 0; rs && i < WF_RSLOTS; i++)
+    if (rslot_dec(&rs[i], me))
+      return;
+  if (!atomic_load_explicit(&r->nreaders, memory_order_relaxed))
+    return; /* w's own overflow holds, if any, were added by w: it sees them */
+  tg__lock *sl = tg__wf_res_lock(r->addr);
+  tg__lock_acquire(sl);
+  reader_drop(r, w);
+  tg__lock_release(sl);
+}
+
+/* A release by a goroutine that holds no share: one hold of someone's is
+ * dropped; returns whose. */
+static struct wf_g *reader_unhold_any(struct wf_res *r) {
+  struct wf_rslot *rs = atomic_load_explicit(&r->rslots, memory_order_acquire);
+  for (int i = 0; rs && i < WF_RSLOTS; i++) {
+    struct wf_g *who = rslot_dec(&rs[i], 0);
+    if (who)
+      return who;
+  }
+  tg__lock *sl = tg__wf_res_lock(r->addr);
+  tg__lock_acquire(sl);
+  struct wf_g *who = reader_drop(r, NULL);
+  tg__lock_release(sl);
+  return who;
+}
+
+int tg__wf_readers(struct wf_res *r, struct wf_g **out, int max) {
+  int n = 0;
+  struct wf_rslot *rs = atomic_load_explicit(&r->rslots, memory_order_acquire);
+  for (int i = 0; rs && i < WF_RSLOTS && n < max; i++) {
+    uint64_t v = atomic_load_explicit(&rs[i].v, memory_order_acquire);
+    if (v >= WF_RSLOT_ONE)
+      out[n++] = (struct wf_g *)(uintptr_t)(v & WF_RSLOT_NODE);
+  }
+  if (!atomic_load_explicit(&r->nreaders, memory_order_acquire) || n >= max)
+    return n;
+  tg__lock *sl = tg__wf_res_lock(r->addr);
+  tg__lock_acquire(sl);
+  int nr = atomic_load_explicit(&r->nreaders, memory_order_relaxed);
+  for (int i = 0; i < nr && n < max; i++) {
+    struct wf_g *o = r->readers[i].w;
+    bool dup = false;
+    for (int j = 0; j < n && !dup; j++)
+      dup = out[j] == o;
+    if (!dup)
+      out[n++] = o;
+  }
+  tg__lock_release(sl);
+  return n;
 }
 
 /* ---- held lists (the owner writes, inside its sequence lock) --------------- */
@@ -520,10 +664,7 @@ static __attribute__((noinline)) void acquired(const void *lock, enum tg_res_kin
   if (__builtin_expect(!r || r->addr != lock || r->kind != res_family(kind), 0))
     r = res_slow(w, lock, kind);
   if (kind == TG_RES_RWMUTEX_R || kind == TG_RES_SEM) {
-    tg__lock *sl = tg__wf_res_lock(lock);
-    tg__lock_acquire(sl);
-    reader_add(r, w);
-    tg__lock_release(sl);
+    reader_hold(w, r, w->last_res == r ? w->last_stat : stat_slow(w, r));
   } else {
     atomic_store_explicit(&r->writer, w, memory_order_release);
   }
@@ -676,20 +817,17 @@ void tg__wf_lock_tried(const void *lock, enum tg_res_kind kind, const void *pc) 
  * and loses it at the holder's own release, if any. */
 static void foreign_release(const void *lock, enum tg_res_kind kind, uintptr_t ret) {
   struct wf_g *w = tg__wf_self();
-  tg__lock *sl = tg__wf_res_lock(lock);
-  tg__lock_acquire(sl);
   struct wf_res *r = tg__wf_res(lock, kind, false);
   struct wf_g *holder = NULL;
   if (r) {
     if (kind == TG_RES_SEM || kind == TG_RES_RWMUTEX_R) {
-      holder = reader_drop(r, NULL);
+      holder = reader_unhold_any(r);
       if (kind == TG_RES_SEM)
         r->foreign_release = true;
     } else {
       holder = atomic_exchange(&r->writer, NULL);
     }
   }
-  tg__lock_release(sl);
   if (kind == TG_RES_SEM)
     return;
   (void)ret;
@@ -712,6 +850,7 @@ static void foreign_release(const void *lock, enum tg_res_kind kind, uintptr_t r
 
 static __attribute__((noinline)) void released_slow(struct wf_g *w, const void *lock,
                                                     enum tg_res_kind kind, int i) {
+  (void)lock; /* the record has it */
   struct wf_held *h = &w->held[i];
   struct wf_res *r = h->res;
   struct wf_stat *st = h->st;
@@ -729,10 +868,7 @@ static __attribute__((noinline)) void released_slow(struct wf_g *w, const void *
   }
   tg__wf_write_end(w, s);
   if (kind == TG_RES_RWMUTEX_R || kind == TG_RES_SEM) {
-    tg__lock *sl = tg__wf_res_lock(lock);
-    tg__lock_acquire(sl);
-    reader_drop(r, w);
-    tg__lock_release(sl);
+    reader_unhold(w, r, st);
   } else if (atomic_load_explicit(&r->writer, memory_order_relaxed) == w) {
     atomic_store_explicit(&r->writer, NULL, memory_order_release);
   }
@@ -846,13 +982,8 @@ static int blockers(const void *res, int kind, struct wf_g **out, struct wf_g *s
     struct wf_g *wr = atomic_load(&r->writer);
     if (wr)
       out[n++] = wr;
-    if (kind == TG_RES_RWMUTEX_W) {
-      tg__lock *sl = tg__wf_res_lock(res);
-      tg__lock_acquire(sl);
-      for (int i = 0; i < r->nreaders && n < MAX_BLOCKERS; i++)
-        out[n++] = r->readers[i].w;
-      tg__lock_release(sl);
-    }
+    if (kind == TG_RES_RWMUTEX_W)
+      n += tg__wf_readers(r, out + n, MAX_BLOCKERS - n);
   }
   if (kind == TG_RES_RWMUTEX_R) {
     tg__lock_acquire(&tg__wf_all_lock);
@@ -869,9 +1000,22 @@ static int blockers(const void *res, int kind, struct wf_g **out, struct wf_g *s
 
 static uint32_t visit_epoch; /* under tg__wf_graph_lock */
 
+/* Whether b blocks a wait on res (kind) as a writer queued for it: a
+ * reader waits for those too (blockers()), though they hold nothing. */
+static bool queued_writer(const struct wf_wait *t, const void *res, int kind) {
+  return kind == TG_RES_RWMUTEX_R && t->res == res && t->kind == TG_RES_RWMUTEX_W;
+}
+
 /* Depth-first search from hops[depth] (cur waits on res) back to hops[0]'s
  * goroutine. Returns the cycle's length, or 0. *dead is set when hops[1]
- * is an exited holder of what hops[0] waits for. */
+ * is an exited holder of what hops[0] waits for.
+ *
+ * A lock's record may name a holder that has released it since: the
+ * record is read first, the holder's state after, and in between it may
+ * release the lock and wait for something else (a reader that read-unlocks
+ * and read-locks again behind the writer that waits for it). So a holder is
+ * followed only if its own held list, read while it waits (wait_seq), has
+ * the lock; check_lock_wait then checks that none of the waits changed. */
 static int search(struct wf_hop *hops, int depth, int *dead) {
   struct wf_g *blk[MAX_BLOCKERS];
   struct wf_hop *cur = &hops[depth];
@@ -879,7 +1023,10 @@ static int search(struct wf_hop *hops, int depth, int *dead) {
   for (int i = 0; i < nb; i++) {
     struct wf_g *b = blk[i];
     if (b == hops[0].w) {
+      struct wf_wait t = {.res = hops[0].res, .kind = (uint8_t)hops[0].kind};
       hops[0].has_held = tg__wf_held_of(b, cur->res, &hops[0].held);
+      if (!hops[0].has_held && !queued_writer(&t, cur->res, cur->kind))
+        continue;
       return depth + 1;
     }
     if (depth + 1 >= MAX_HOPS)
@@ -899,18 +1046,36 @@ static int search(struct wf_hop *hops, int depth, int *dead) {
     }
     if (b->visit == visit_epoch)
       continue;
-    b->visit = visit_epoch;
     struct wf_wait t;
-    if (!tg__wf_top_wait_of(b, &t, NULL) || !tg__wf_is_lock_kind(t.kind) || t.kind == TG_RES_SEM)
+    if (!tg__wf_top_wait_of(b, &t, &next->wait_seq) || !tg__wf_is_lock_kind(t.kind) ||
+        t.kind == TG_RES_SEM)
       continue;
+    next->has_held = tg__wf_held_of(b, cur->res, &next->held);
+    if (!next->has_held && !queued_writer(&t, cur->res, cur->kind))
+      continue; /* a stale record: b no longer holds it */
+    b->visit = visit_epoch;
     next->res = t.res;
     next->kind = t.kind;
-    next->has_held = tg__wf_held_of(b, cur->res, &next->held);
     int len = search(hops, depth + 1, dead);
     if (len)
       return len;
   }
   return 0;
+}
+
+/* Whether the goroutines of a cycle still wait as the search saw them: each
+ * was read at a different time, and one whose wait changed since may have
+ * released what the cycle says it holds. Unchanged waits mean unchanged
+ * held lists (a goroutine takes and releases locks only between waits), so
+ * the whole cycle held at once, when the last of them was read. */
+static bool cycle_still_waits(const struct wf_hop *hops, int len) {
+  for (int i = 1; i < len; i++) {
+    struct wf_wait t;
+    uint64_t seq;
+    if (!tg__wf_top_wait_of(hops[i].w, &t, &seq) || seq != hops[i].wait_seq || t.res != hops[i].res)
+      return false;
+  }
+  return true;
 }
 
 static const char *self_deadlock_why(int kind, const struct wf_held *h) {
@@ -965,6 +1130,8 @@ static void check_lock_wait(struct wf_g *w, const void *res, int kind) {
   hops[0] = (struct wf_hop){.w = w, .res = res, .kind = kind};
   int dead = -1;
   int len = search(hops, 0, &dead);
+  if (len > 1 && !cycle_still_waits(hops, len))
+    len = 0;
   bool report = false;
   if (len > 0) {
     /* Each goroutine is reported in one deadlock only. */

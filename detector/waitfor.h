@@ -129,6 +129,19 @@ struct wf_holder {
   uint32_t count;
 };
 
+/* The holders of a shared resource are kept in slots, each claimed by one
+ * node with a CAS and kept by it while it does not hold (its next hold
+ * writes only its own cache line, so readers do not share a lock or a line).
+ * A slot's word is the node's address and, in the top 16 bits, its holds;
+ * a slot with no holds may be taken over by another node. Holders that find
+ * no slot go to the resource's overflow list (under the shard lock). */
+#define WF_RSLOTS     8
+#define WF_RSLOT_ONE  ((uint64_t)1 << 48)
+#define WF_RSLOT_NODE (WF_RSLOT_ONE - 1)
+struct wf_rslot {
+  _Alignas(64) _Atomic uint64_t v;
+};
+
 /* A lock (mutex, rwmutex, once, weighted semaphore). Records are never
  * freed; the hash chains are read without the shard lock. */
 struct wf_res {
@@ -139,7 +152,9 @@ struct wf_res {
   _Atomic int waiters;             /* goroutines in its slow path (hold times are
                                       kept for the holds others wait on) */
   _Atomic int64_t contended_since; /* when the current waiters began, or 0 */
-  int nreaders, cap_readers;       /* under the shard lock */
+  struct wf_rslot *_Atomic rslots; /* WF_RSLOTS of them, made at the first hold */
+  _Atomic int nreaders;            /* the overflow list: written under the shard lock */
+  int cap_readers;
   struct wf_holder *readers;
   struct wf_res *_Atomic next; /* hash chain */
   /* Exclusive holder, or NULL. Written at every acquisition and release
@@ -162,6 +177,10 @@ bool tg__wf_exited(struct wf_g *w);
 struct wf_res *tg__wf_res(const void *addr, enum tg_res_kind kind, bool create);
 /* The lock of the shard a resource lives in (guards its holder fields). */
 tg__lock *tg__wf_res_lock(const void *addr);
+/* The goroutines holding a shared resource (rwmutex readers, semaphore
+ * units), at most max, each once. Takes the shard lock if some overflowed:
+ * the caller must not hold it. */
+int tg__wf_readers(struct wf_res *r, struct wf_g **out, int max);
 /* The graph lock: serializes cycle searches and reports' snapshots. */
 extern tg__lock tg__wf_graph_lock;
 /* Every node (list head under tg__wf_all_lock). */
@@ -219,6 +238,7 @@ struct wf_hop {
   bool has_held;
   bool holder_exited; /* the last hop: res is held by a goroutine that ended */
   bool ownerless;     /* res has no holder: the next goroutine could complete it */
+  uint64_t wait_seq;  /* w's wait_seq when its wait was read (the cycle search) */
 };
 #define TG__WF_EXITED_HOLDER                                                                       \
   "the goroutine waits for a lock held by a goroutine that exited without releasing it"
@@ -271,6 +291,7 @@ struct wf_stat {
   struct wf_res *res;
   uint64_t acq, contended, nhold;
   uint64_t seen; /* holds someone waited on, timed or not */
+  uint8_t rslot; /* the reader slot of res this goroutine last had */
   int64_t wait_sum, wait_min, wait_max, hold_sum, hold_min, hold_max;
   uint32_t wait_hist[WF_STAT_HIST], hold_hist[WF_STAT_HIST];
   bool reported;

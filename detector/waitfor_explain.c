@@ -25,16 +25,13 @@ struct node {
 };
 
 static struct wf_g *first_holder(const void *res, int kind) {
-  tg__lock *sl = tg__wf_res_lock(res);
-  tg__lock_acquire(sl);
   struct wf_res *r = tg__wf_res(res, kind, false);
   struct wf_g *h = NULL;
   if (r) {
     h = atomic_load(&r->writer);
-    if (!h && r->nreaders)
-      h = r->readers[0].w;
+    if (!h)
+      tg__wf_readers(r, &h, 1);
   }
-  tg__lock_release(sl);
   return h;
 }
 

@@ -114,19 +114,16 @@ static int cand_of_wf(struct wf_g *w) {
 
 /* Locks: a waiter is live when what must happen for it can happen. */
 static bool lock_waiter_live(struct cand *c) {
-  tg__lock *sl = tg__wf_res_lock(c->res);
   struct wf_g *holders[64];
   int nh = 0;
-  tg__lock_acquire(sl);
   struct wf_res *r = tg__wf_res(c->res, c->kind, false);
   if (r) {
-    if (r->writer)
-      holders[nh++] = r->writer;
+    struct wf_g *wr = atomic_load(&r->writer);
+    if (wr)
+      holders[nh++] = wr;
     if (c->kind == TG_RES_RWMUTEX_W || c->kind == TG_RES_SEM)
-      for (int i = 0; i < r->nreaders && nh < 64; i++)
-        holders[nh++] = r->readers[i].w;
+      nh += tg__wf_readers(r, holders + nh, 64 - nh);
   }
-  tg__lock_release(sl);
   if (nh == 0)
     return true; /* between a release and the next acquisition */
   bool any_live = false, all_live = true;

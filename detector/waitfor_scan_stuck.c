@@ -79,13 +79,10 @@ static void report_exited_holders(void) {
     if (c->live || !c->w || c->w->reported || !tg__wf_is_lock_kind(c->kind) ||
         c->kind == TG_RES_SEM)
       continue;
-    tg__lock *sl = tg__wf_res_lock(c->res);
-    tg__lock_acquire(sl);
     struct wf_res *r = tg__wf_res(c->res, c->kind, false);
     struct wf_g *h = r ? atomic_load(&r->writer) : NULL;
-    if (r && !h && r->nreaders)
-      h = r->readers[0].w;
-    tg__lock_release(sl);
+    if (r && !h)
+      tg__wf_readers(r, &h, 1);
     if (!h || !tg__wf_exited(h))
       continue;
     struct wf_hop hops[2] = {{.w = c->w, .res = c->res, .kind = c->kind},

@@ -294,6 +294,7 @@ def plan(scale):
         ("mutex_uncontended", n(2_000_000), 0.0),
         ("mutex4", n(500_000), 0.2),
         ("pingpong", n(200_000), 0.2),
+        ("rwmutex", n(2_000_000), 0.2),
     ]
     return normal, race, deadlock
 
