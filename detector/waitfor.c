@@ -618,6 +618,7 @@ void tg__wf_keep_stacks(struct tg_race_g *rg) {
     for (uint32_t j = 0; j < n; j++)
       h->at.pcs[j + 1] = top[-1 - (int)j];
     h->at.n = (uint8_t)(n + 1);
+    w->armed = 0; /* its entry is no longer the fast path's (at.n) */
     h->lazy = 0;
   }
   tg__wf_write_end(w, s);
@@ -775,7 +776,8 @@ static __attribute__((noinline)) bool fast_acquire_setup(struct wf_g *w, struct 
  * w->armed: set only by fast_acquire_setup, for a hold in the plain mode
  * (no time measured) with statistics to count in, and cleared by every
  * write that could break that (ready cleared, a wait begun, a contended
- * acquisition). What is left are the stores a later report reads. */
+ * acquisition, the callers copied into the entry). What is left are the
+ * stores a later report reads. */
 static inline __attribute__((always_inline)) bool fast_acquire(struct wf_g *w, struct tg_race_g *rg,
                                                                const void *lock,
                                                                enum tg_res_kind kind,
@@ -788,12 +790,18 @@ static inline __attribute__((always_inline)) bool fast_acquire(struct wf_g *w, s
   atomic_store_explicit(&r->writer, w, memory_order_release);
   if (__builtin_expect(atomic_load_explicit(&r->waiters, memory_order_relaxed) != 0, 0))
     return fast_acquire_setup(w, rg, lock, kind, pc);
-  uint32_t s = tg__wf_write_begin(w);
-  h->at.pcs[0] = (uintptr_t)pc;
-  h->at.n = 1;
-  h->lazy = d;
-  w->nheld = 1;
-  tg__wf_write_end(w, s);
+  if (__builtin_expect(h->at.pcs[0] == (uintptr_t)pc && h->lazy == d, 1)) {
+    /* The same call site at the same depth (a loop): the entry is as the
+     * last acquisition left it, and only the count changes, which needs
+     * no sequence lock (see fast_release). */
+    w->nheld = 1;
+  } else {
+    uint32_t s = tg__wf_write_begin(w);
+    h->at.pcs[0] = (uintptr_t)pc;
+    h->lazy = d;
+    w->nheld = 1;
+    tg__wf_write_end(w, s);
+  }
   rg->wf_mark = d;
   w->last_stat->acq++;
   return true;
