@@ -290,7 +290,7 @@ void tg__race_access_range(struct tg_race_g *r, uintptr_t addr, size_t size, boo
     }
     int i = tg__fast_renew_same(r, sh, want, write, secondary);
     if (i >= 0)
-      __atomic_store_n(sh + i, want, __ATOMIC_RELAXED);
+      __atomic_store_n(tg__cell_ptr(sh, i), want, __ATOMIC_RELAXED);
     else
       range_word(r, a, sh, bytes, write, secondary, pc, n);
     a += n;

@@ -136,13 +136,39 @@ TG_FAST_INLINE bool tg__fast_quiet(const struct tg_race_g *r, uint64_t c, uint64
   return !((c ^ want) & TG_CELL_SLOTS) || !tg__fast_conflicts(r, c, want & TG_CELL_BYTES, write);
 }
 
+/* tg__fast_renew_same's case for a cell that lives in the secondary pair:
+ * a third goroutine's access to a shared word (two readers of a global
+ * written once by main: main's write and one reader keep the primary
+ * pair, the other reader's cell went to the secondary one when the word
+ * filled). Without it that reader takes the general rule on every
+ * renewal, for the life of the program. The cell index (2 or 3), or -1. */
+TG_FAST_INLINE int tg__fast_renew_secondary(const struct tg_race_g *r, uint64_t *sh, uint64_t want,
+                                            bool write, uint64_t key) {
+  uint64_t *s2 = tg__cell_ptr(sh, TG_SHADOW_PRIMARY);
+  uint64_t d0 = __atomic_load_n(&s2[0], __ATOMIC_RELAXED);
+  uint64_t d1 = __atomic_load_n(&s2[1], __ATOMIC_RELAXED), other;
+  int i;
+  if (d0 >> TG_CELL_SLOT_SHIFT == key)
+    i = 2, other = d1;
+  else if (d1 >> TG_CELL_SLOT_SHIFT == key)
+    i = 3, other = d0;
+  else
+    return -1;
+  if (!(tg__fast_quiet(r, sh[0], want, write) && tg__fast_quiet(r, sh[1], want, write) &&
+        tg__fast_quiet(r, other, want, write)))
+    return -1;
+  return i;
+}
+
 /* The renewed case as it nearly always comes (every variable a loop
  * touches again after a synchronization): a primary cell holds this very
  * access (slot, bytes, kind) from an older epoch, and no other cell can
  * conflict. Or, for a write, a primary cell holds our read of the same
  * bytes (a read-modify-write: x = x * 31 + i; in the epoch it first runs)
- * and the other primary cell is not ours. That cell, or -1 when the
- * general rule (tg__fast_renew_cells) must look. The cell it gives is the
+ * and the other primary cell is not ours. Or a secondary cell holds this
+ * very access (tg__fast_renew_secondary). That cell's index (callers store
+ * through tg__cell_ptr), or -1 when the general rule (tg__fast_renew_cells)
+ * must look. The cell it gives is the
  * one the general rule would pick, in a few compares instead of its
  * per-cell case analysis. `secondary`: whether the secondary pair's page
  * was ever written (tg__shadow_touched). */
@@ -160,6 +186,8 @@ TG_FAST_INLINE int tg__fast_renew_same(const struct tg_race_g *r, uint64_t *sh, 
     i = 0, other = c1;
   else if (write && k1 == rkey && ((c0 ^ want) & TG_CELL_SLOTS))
     i = 1, other = c0;
+  else if (secondary)
+    return tg__fast_renew_secondary(r, sh, want, write, key);
   else
     return -1;
   if (!tg__fast_quiet(r, other, want, write))
@@ -253,7 +281,7 @@ TG_FAST_INLINE bool tg__fast_renew_access(struct tg_race_g *r, uintptr_t a, unsi
   if (__builtin_expect(i < 0, 0))
     return tg__race_renew_rest(r, a, size, write, pc);
   tg__hist_access(r, a, size, write, false, pc); /* before the cell: see above */
-  __atomic_store_n(sh + i, want, __ATOMIC_RELEASE);
+  __atomic_store_n(tg__cell_ptr(sh, i), want, __ATOMIC_RELEASE);
   if (a < r->stack_touched && a >= r->stack_lo)
     r->stack_touched = a & ~(uintptr_t)7;
   return true;

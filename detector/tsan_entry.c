@@ -42,7 +42,7 @@ static __attribute__((noinline)) void access_renew(struct tg_race_g *r, uintptr_
     return;
   }
   tg__hist_access(r, a, size, write, false, pc); /* before the cell (race_fast.h) */
-  __atomic_store_n(sh + i, want, __ATOMIC_RELEASE);
+  __atomic_store_n(tg__cell_ptr(sh, i), want, __ATOMIC_RELEASE);
   if (a < r->stack_touched && a >= r->stack_lo)
     r->stack_touched = a & ~(uintptr_t)7;
 }
@@ -67,8 +67,8 @@ static __attribute__((noinline)) void access16_renew(struct tg_race_g *r, uintpt
     return;
   }
   tg__hist_access(r, a, 16, write, false, pc); /* before the cells (race_fast.h) */
-  __atomic_store_n(sh + i, want, __ATOMIC_RELEASE);
-  __atomic_store_n(sh + TG_SHADOW_PRIMARY + j, want, __ATOMIC_RELEASE);
+  __atomic_store_n(tg__cell_ptr(sh, i), want, __ATOMIC_RELEASE);
+  __atomic_store_n(tg__cell_ptr(sh + TG_SHADOW_PRIMARY, j), want, __ATOMIC_RELEASE);
   if (a < r->stack_touched && a >= r->stack_lo)
     r->stack_touched = a & ~(uintptr_t)7;
 }
