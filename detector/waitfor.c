@@ -62,6 +62,7 @@ bool tg__wf_enabled(void) {
  * on); elsewhere, the clock itself. Set once (pthread_once), read after. */
 static struct {
   pthread_once_t once;
+  _Atomic bool ready; /* calibrated: every wait reads the clock, pthread_once is a call */
   int64_t ns0;
   uint64_t tsc0;
   double ns_per_tick;
@@ -88,10 +89,12 @@ static void calibrate(void) {
   clk.ns0 = b;
   clk.tsc0 = tb;
   clk.ns_per_tick = tb > ta ? (double)(b - a) / (double)(tb - ta) : 0;
+  atomic_store_explicit(&clk.ready, true, memory_order_release);
 }
 
 int64_t tg__wf_now(void) {
-  pthread_once(&clk.once, calibrate);
+  if (__builtin_expect(!atomic_load_explicit(&clk.ready, memory_order_acquire), 0))
+    pthread_once(&clk.once, calibrate);
   if (clk.ns_per_tick == 0)
     return mono_ns();
   return clk.ns0 + (int64_t)((double)(int64_t)(ticks() - clk.tsc0) * clk.ns_per_tick);
@@ -1176,7 +1179,7 @@ static void check_lock_wait(struct wf_g *w, const void *res, int kind) {
 
 void tg__wf_wait_begin(const void *res, enum tg_res_kind kind) {
   tg__wf_leaks_arm();
-  struct wf_g *w = tg__wf_self();
+  struct wf_g *w = self();
   if (!w)
     return;
   /* A goroutine that blocks holding locks may end up in a report: their
@@ -1205,10 +1208,13 @@ void tg__wf_wait_begin(const void *res, enum tg_res_kind kind) {
 }
 
 void tg__wf_wait_end(const void *res, enum tg_res_kind kind) {
-  struct wf_g *w = tg__wf_self();
+  struct wf_g *w = self();
   if (!w)
     return;
-  int64_t now = tg__wf_now();
+  /* Only a lock's wait is timed here (a channel's wait, every hand-off of
+   * a ping-pong, is not: its start is what reports show). */
+  bool lock = tg__wf_is_lock_kind(kind) && res;
+  int64_t now = lock ? tg__wf_now() : 0;
   uint32_t s = tg__wf_write_begin(w);
   if (w->nwait > WF_MAX_WAITS) {
     w->nwait--;
@@ -1216,21 +1222,22 @@ void tg__wf_wait_end(const void *res, enum tg_res_kind kind) {
     for (int i = w->nwait - 1; i >= 0; i--) {
       if (w->waits[i].res != res || w->waits[i].kind != kind)
         continue;
-      /* A lock's slow path may park several times before it wins the lock:
-       * its waits add up until the acquisition takes them. */
-      int64_t d = now - w->waits[i].since;
-      if (tg__wf_is_lock_kind(kind) && res) {
+      if (lock) {
         struct wf_res *r = tg__wf_res(res, kind, false);
         if (r && atomic_load(&r->waiters) > 0 && atomic_fetch_sub(&r->waiters, 1) == 1)
           atomic_store(&r->contended_since, 0);
+        /* A lock's slow path may park several times before it wins the
+         * lock: its waits add up until the acquisition takes them. */
+        int64_t d = now - w->waits[i].since;
+        if (w->last_wait_res == res)
+          w->last_wait_ns += d;
+        else
+          w->last_wait_ns = d;
       }
-      if (w->last_wait_res == res)
-        w->last_wait_ns += d;
-      else
-        w->last_wait_ns = d;
-      w->last_wait_res = res;
+      w->last_wait_res = res; /* (read only by a lock's acquisition) */
       w->armed = 0;
-      memmove(&w->waits[i], &w->waits[i + 1], (size_t)(w->nwait - i - 1) * sizeof w->waits[0]);
+      if (i + 1 < w->nwait) /* the innermost wait ends first, nearly always */
+        memmove(&w->waits[i], &w->waits[i + 1], (size_t)(w->nwait - i - 1) * sizeof w->waits[0]);
       w->nwait--;
       break;
     }

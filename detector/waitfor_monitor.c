@@ -15,6 +15,9 @@
 /* ---- the monitor thread ---------------------------------------------------- */
 
 static pthread_once_t monitor_once = PTHREAD_ONCE_INIT;
+/* Set once monitor_start ran: every channel wait kicks, and pthread_once
+ * is a call. Owned by monitor_start. */
+static _Atomic bool monitor_started;
 
 static _Atomic int kicks;
 
@@ -135,10 +138,12 @@ static void monitor_start(void) {
   if (pthread_create(&t, &a, monitor, NULL) == 0)
     pthread_setname_np(t, "tangle-waitfor");
   pthread_attr_destroy(&a);
+  atomic_store_explicit(&monitor_started, true, memory_order_release);
 }
 
 void tg__wf_monitor_kick(void) {
-  pthread_once(&monitor_once, monitor_start);
+  if (__builtin_expect(!atomic_load_explicit(&monitor_started, memory_order_acquire), 0))
+    pthread_once(&monitor_once, monitor_start);
   /* one pending kick is enough: no shared write on a hot wait path */
   if (!atomic_load_explicit(&kicks, memory_order_relaxed))
     atomic_store_explicit(&kicks, 1, memory_order_relaxed);
