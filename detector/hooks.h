@@ -12,6 +12,7 @@
 #ifndef TANGLE_DETECTOR_HOOKS_H
 #define TANGLE_DETECTOR_HOOKS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,10 +62,8 @@ void tg__race_release_g(struct tg_g *g, const void *addr);
 void tg__race_sync_pair(struct tg_g *peer);
 /* Memory the runtime reads or writes on behalf of a goroutine (the channel
  * buffer copy, for instance) */
-void tg__race_read_range_g(struct tg_g *g, const void *addr, size_t n,
-                           void *pc);
-void tg__race_write_range_g(struct tg_g *g, const void *addr, size_t n,
-                            void *pc);
+void tg__race_read_range_g(struct tg_g *g, const void *addr, size_t n, void *pc);
+void tg__race_write_range_g(struct tg_g *g, const void *addr, size_t n, void *pc);
 /* Synchronization object freed: its clock goes. */
 void tg__race_free_sync(const void *addr);
 
@@ -84,31 +83,89 @@ void tg__wf_lock_tried(const void *lock, enum tg_res_kind kind, const void *pc);
  * be released (tg__wf_lock_released + tg__race_release), each in one call:
  * the running goroutine's race state and wait-for node are found once. */
 void tg__race_lock_acquired(const void *lock, const void *pc);
-void tg__race_lock_released(const void *lock);
+/* `locked`: the mutex's state says it is locked (else the runtime dies
+ * right after with "unlock of unlocked mutex"). */
+void tg__race_lock_released(const void *lock, bool locked);
 #define TG_RACE_ENABLED 1
 #else
-#define TG__NOOP __attribute__((always_inline, unused)) static inline
+#define TG__NOOP                __attribute__((always_inline, unused)) static inline
 #define TG__RACE_SWITCHED_TO(g) ((void)(g))
-TG__NOOP void tg__race_go_create(struct tg_g *p, struct tg_g *c) { (void)p; (void)c; }
-TG__NOOP void tg__race_go_start(struct tg_g *g) { (void)g; }
-TG__NOOP void tg__race_go_end(struct tg_g *g) { (void)g; }
-TG__NOOP void tg__race_acquire(const void *a) { (void)a; }
-TG__NOOP void tg__race_release(const void *a) { (void)a; }
-TG__NOOP void tg__race_release_merge(const void *a) { (void)a; }
-TG__NOOP void tg__race_acquire_g(struct tg_g *g, const void *a) { (void)g; (void)a; }
-TG__NOOP void tg__race_release_g(struct tg_g *g, const void *a) { (void)g; (void)a; }
-TG__NOOP void tg__race_sync_pair(struct tg_g *g) { (void)g; }
-TG__NOOP void tg__race_read_range_g(struct tg_g *g, const void *a, size_t n, void *pc) { (void)g; (void)a; (void)n; (void)pc; }
-TG__NOOP void tg__race_write_range_g(struct tg_g *g, const void *a, size_t n, void *pc) { (void)g; (void)a; (void)n; (void)pc; }
-TG__NOOP void tg__race_free_sync(const void *a) { (void)a; }
-TG__NOOP void tg__wf_wait_begin(const void *r, enum tg_res_kind k) { (void)r; (void)k; }
-TG__NOOP void tg__wf_wait_end(const void *r, enum tg_res_kind k) { (void)r; (void)k; }
-TG__NOOP void tg__wf_lock_acquired(const void *l, enum tg_res_kind k, const void *pc) { (void)l; (void)k; (void)pc; }
-TG__NOOP void tg__wf_lock_released(const void *l, enum tg_res_kind k) { (void)l; (void)k; }
-TG__NOOP void tg__wf_lock_tried(const void *l, enum tg_res_kind k, const void *pc) { (void)l; (void)k; (void)pc; }
-TG__NOOP void tg__race_lock_acquired(const void *l, const void *pc) { (void)l; (void)pc; }
-TG__NOOP void tg__race_lock_released(const void *l) { (void)l; }
-#define TG_RACE_ENABLED 0
+TG__NOOP void tg__race_go_create(struct tg_g *p, struct tg_g *c) {
+  (void)p;
+  (void)c;
+}
+TG__NOOP void tg__race_go_start(struct tg_g *g) {
+  (void)g;
+}
+TG__NOOP void tg__race_go_end(struct tg_g *g) {
+  (void)g;
+}
+TG__NOOP void tg__race_acquire(const void *a) {
+  (void)a;
+}
+TG__NOOP void tg__race_release(const void *a) {
+  (void)a;
+}
+TG__NOOP void tg__race_release_merge(const void *a) {
+  (void)a;
+}
+TG__NOOP void tg__race_acquire_g(struct tg_g *g, const void *a) {
+  (void)g;
+  (void)a;
+}
+TG__NOOP void tg__race_release_g(struct tg_g *g, const void *a) {
+  (void)g;
+  (void)a;
+}
+TG__NOOP void tg__race_sync_pair(struct tg_g *g) {
+  (void)g;
+}
+TG__NOOP void tg__race_read_range_g(struct tg_g *g, const void *a, size_t n, void *pc) {
+  (void)g;
+  (void)a;
+  (void)n;
+  (void)pc;
+}
+TG__NOOP void tg__race_write_range_g(struct tg_g *g, const void *a, size_t n, void *pc) {
+  (void)g;
+  (void)a;
+  (void)n;
+  (void)pc;
+}
+TG__NOOP void tg__race_free_sync(const void *a) {
+  (void)a;
+}
+TG__NOOP void tg__wf_wait_begin(const void *r, enum tg_res_kind k) {
+  (void)r;
+  (void)k;
+}
+TG__NOOP void tg__wf_wait_end(const void *r, enum tg_res_kind k) {
+  (void)r;
+  (void)k;
+}
+TG__NOOP void tg__wf_lock_acquired(const void *l, enum tg_res_kind k, const void *pc) {
+  (void)l;
+  (void)k;
+  (void)pc;
+}
+TG__NOOP void tg__wf_lock_released(const void *l, enum tg_res_kind k) {
+  (void)l;
+  (void)k;
+}
+TG__NOOP void tg__wf_lock_tried(const void *l, enum tg_res_kind k, const void *pc) {
+  (void)l;
+  (void)k;
+  (void)pc;
+}
+TG__NOOP void tg__race_lock_acquired(const void *l, const void *pc) {
+  (void)l;
+  (void)pc;
+}
+TG__NOOP void tg__race_lock_released(const void *l, bool locked) {
+  (void)l;
+  (void)locked;
+}
+#define TG_RACE_ENABLED         0
 #endif
 
 #endif

@@ -124,6 +124,9 @@ static inline uint32_t tg__race_knows(const struct tg_race_g *r, uint32_t slot) 
 /* Sync objects: clocks attached to addresses (race_sync.c). */
 void tg__race_sync_acquire(struct tg_race_g *r, uintptr_t addr);
 void tg__race_sync_release(struct tg_race_g *r, uintptr_t addr, bool merge);
+/* The same for a mutex's lock and unlock, by its holder (race_sync.c). */
+void tg__race_mutex_acquire(struct tg_race_g *r, uintptr_t addr);
+void tg__race_mutex_release(struct tg_race_g *r, uintptr_t addr);
 void tg__race_sync_free_range(uintptr_t addr, size_t n);
 /* Atomic operations run under their address's lock, so that the value an
  * operation reads and the clock it acquires are consistent. */

@@ -269,6 +269,45 @@ void tg__race_sync_release(struct tg_race_g *r, uintptr_t addr, bool merge) {
   tg__race_tick(r);
 }
 
+/* A mutex's own hooks (waitfor.c): the locker's acquire runs once it holds
+ * the mutex and the unlocker's release before it lets go, so the mutex
+ * already orders every use of its object (its state word's atomics carry
+ * the clock from one holder to the next), and the object lock would only
+ * add two full barriers per lock and unlock. Objects are never unmapped
+ * (a stale one is still a sync object), and the walk re-reads the address.
+ * What the mutex cannot order, a program racing on the mutex itself
+ * (unlocking one that another goroutine is locking at that moment), may
+ * teach the wrong clock; tg_mutex_unlock refuses an unlocked mutex before
+ * any hook runs. */
+static struct tg_sync *lookup_held(uintptr_t addr, bool create) {
+  struct tg_sync *s = __atomic_load_n((struct tg_sync **)tg__meta_of(addr), __ATOMIC_ACQUIRE);
+  for (int i = 0; s && i < WALK_MAX; i++) {
+    if (__atomic_load_n(&s->addr, __ATOMIC_RELAXED) == addr)
+      return s;
+    s = __atomic_load_n(&s->next, __ATOMIC_ACQUIRE);
+  }
+  tg__lock *l = stripe_of(addr);
+  tg__lock_acquire(l);
+  s = find(addr, create);
+  tg__lock_release(l);
+  return s;
+}
+
+void tg__race_mutex_acquire(struct tg_race_g *r, uintptr_t addr) {
+  if (!usable(addr))
+    return;
+  struct tg_sync *s = lookup_held(addr, false);
+  if (s && news_for(s, r))
+    tg__race_clock_acquire(r, &s->clk);
+}
+
+void tg__race_mutex_release(struct tg_race_g *r, uintptr_t addr) {
+  if (!usable(addr))
+    return;
+  release(r, lookup_held(addr, true), false);
+  tg__race_tick(r);
+}
+
 tg__lock *tg__race_atomic_lock(uintptr_t addr) {
   return stripe_of(addr);
 }

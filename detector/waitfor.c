@@ -953,7 +953,7 @@ void tg__race_lock_acquired(const void *lock, const void *pc) {
     tg__wf_lock_acquired(lock, TG_RES_MUTEX, pc);
     return;
   }
-  tg__race_sync_acquire(rg, (uintptr_t)lock);
+  tg__race_mutex_acquire(rg, (uintptr_t)lock);
   struct wf_g *w = rg->wf;
   if (__builtin_expect(!w, 0) && (!tg__opts.deadlock || !(w = bind(rg))))
     return;
@@ -961,7 +961,7 @@ void tg__race_lock_acquired(const void *lock, const void *pc) {
     acquired(lock, TG_RES_MUTEX, false, (uintptr_t)pc);
 }
 
-void tg__race_lock_released(const void *lock) {
+void tg__race_lock_released(const void *lock, bool locked) {
   struct tg_race_g *rg = tg__race_cur();
   if (__builtin_expect(!rg, 0)) {
     tg__wf_lock_released(lock, TG_RES_MUTEX);
@@ -972,7 +972,8 @@ void tg__race_lock_released(const void *lock) {
     w = bind(rg);
   if (w && !fast_release(w, rg, lock, TG_RES_MUTEX))
     released(w, lock, TG_RES_MUTEX);
-  tg__race_sync_release(rg, (uintptr_t)lock, false);
+  if (__builtin_expect(locked, 1))
+    tg__race_mutex_release(rg, (uintptr_t)lock);
 }
 
 /* ---- waits and the cycle search ------------------------------------------ */
