@@ -42,6 +42,21 @@ TG_FAST_INLINE bool tg__fast_seen(const uint64_t *sh, uint64_t cur, bool write) 
 #define TG_CELL_SLOTS ((uint64_t)0xfff << TG_CELL_SLOT_SHIFT)
 #define TG_CELL_BYTES ((uint64_t)0xff << TG_CELL_MASK_SHIFT)
 
+/* Whether a primary cell of this epoch covers the access without being it
+ * exactly: ours, plain, over more bytes, and a write if this is a write (a
+ * field written right after the range write that zeroed its struct: every
+ * field of a select's case array, in every round). The slow path and the
+ * general rule return at once for it too; the seen test compares whole
+ * cells only, to stay a few instructions in a memory-bound loop. `want`
+ * as in tg__fast_renew_same (the read bit set for a read). */
+TG_FAST_INLINE bool tg__fast_covered(const uint64_t *sh, uint64_t want) {
+  const uint64_t id_mask = ~(TG_CELL_BYTES | TG_CELL_READ); /* slot, epoch, atomic */
+  uint64_t id = want & id_mask, bytes = want & TG_CELL_BYTES, rd = want & TG_CELL_READ;
+  uint64_t c0 = sh[0], c1 = sh[1];
+  return ((c0 & id_mask) == id && !(bytes & ~c0) && (c0 & TG_CELL_READ) <= rd) ||
+         ((c1 & id_mask) == id && !(bytes & ~c1) && (c1 & TG_CELL_READ) <= rd);
+}
+
 /* Whether cell c, of another slot or empty, may conflict with a plain
  * access over `bytes` (shifted in place) that writes or not. Exactly the
  * slow path's test (race_access.c), spelled for this access. */
@@ -276,6 +291,8 @@ TG_FAST_INLINE bool tg__fast_renew_access(struct tg_race_g *r, uintptr_t a, unsi
   tg__shadow_touch(sh); /* the seen test leaves a fresh page to us */
   uint64_t want = fast | (uint64_t)(((1u << size) - 1) << (a & 7)) << TG_CELL_MASK_SHIFT |
                   (write ? 0 : TG_CELL_READ);
+  if (tg__fast_covered(sh, want))
+    return true;
   int i = tg__fast_renew_same(r, sh, want, write,
                               tg__shadow_touched(tg__cell_ptr(sh, TG_SHADOW_PRIMARY)));
   if (__builtin_expect(i < 0, 0))

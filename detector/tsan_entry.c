@@ -30,6 +30,8 @@ static __attribute__((noinline)) void access_more(struct tg_race_g *r, uintptr_t
 static __attribute__((noinline)) void access_renew(struct tg_race_g *r, uintptr_t a, uint64_t *sh,
                                                    uint64_t want, unsigned size, bool write,
                                                    uintptr_t pc) {
+  if (tg__fast_covered(sh, want))
+    return;
   int i = tg__fast_renew_same(r, sh, want, write,
                               tg__shadow_touched(tg__cell_ptr(sh, TG_SHADOW_PRIMARY)));
   if (__builtin_expect(i < 0, 0)) {
