@@ -232,6 +232,34 @@ static __attribute__((noinline)) void range_word(struct tg_race_g *r, uintptr_t 
   check_word(r, a, bytes, write, false, pc, n);
 }
 
+/* The range's common case, in a loop of a few instructions per word: whole
+ * words on one shadow page whose secondary half was never written, each
+ * already holding this access of this epoch (seen) or, as its only cell,
+ * the same access of an older epoch (renewed: what tg__fast_renew_same
+ * would decide, with nothing else in the word to check). A range written
+ * again after every synchronization is this: the zeroing of a select's
+ * case array, a struct copied each round. Returns where the general loop
+ * must take over (end if it need not). `cur` is the write cell of this
+ * epoch over the whole word, `want` the cell this access leaves. */
+static uintptr_t renew_whole_words(uintptr_t a, uintptr_t end, uint64_t cur, uint64_t want) {
+  uint64_t *sh = tg__shadow_of(a), *last = tg__shadow_of(end - 8);
+  if (((uintptr_t)sh ^ (uintptr_t)last) >> 12 || !tg__shadow_touched(sh) ||
+      tg__shadow_touched(tg__cell_ptr(sh, TG_SHADOW_PRIMARY)))
+    return a;
+  uint64_t key = want >> TG_CELL_SLOT_SHIFT;
+  for (; a < end; a += 8, sh += TG_SHADOW_PRIMARY) {
+    uint64_t c0 = sh[0], c1 = sh[1];
+    if (!c1 && c0 >> TG_CELL_SLOT_SHIFT == key) {
+      if (c0 != want)
+        __atomic_store_n(sh, want, __ATOMIC_RELAXED);
+      continue;
+    }
+    if (c0 != want && c0 != cur && c1 != want && c1 != cur)
+      break; /* else seen: for a read, a write of this epoch */
+  }
+  return a;
+}
+
 void tg__race_access_range(struct tg_race_g *r, uintptr_t addr, size_t size, bool write,
                            uintptr_t pc) {
   if (!size || !prepare(r) || !tg__app_addr(addr) || !tg__app_addr(addr + size - 1))
@@ -265,9 +293,16 @@ void tg__race_access_range(struct tg_race_g *r, uintptr_t addr, size_t size, boo
    * are made once per shadow page. */
   uint64_t kind = write ? 0 : TG_CELL_READ;
   uint64_t whole = fast | (uint64_t)0xff << TG_CELL_MASK_SHIFT;
+  uintptr_t a = addr, whole_end = end & ~(uintptr_t)7;
   uintptr_t page = 0; /* the shadow page whose touch and secondary half were checked */
-  bool secondary = false;
-  for (uintptr_t a = addr; a < end;) {
+  bool secondary = false, tried = false;
+  while (a < end) {
+    if (!tried && !(a & 7) && a < whole_end) { /* once, past a partial first word */
+      tried = true;
+      a = renew_whole_words(a, whole_end, whole, whole | kind);
+      if (a == end)
+        break;
+    }
     uint64_t cur = whole;
     unsigned n = 8;
     uint32_t bytes = 0xff;
