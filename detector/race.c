@@ -5,6 +5,7 @@
 #include "race_fast.h"
 #include "race_state.h"
 #include "rt.h"
+#include "slab.h"
 
 #include <string.h>
 
@@ -74,9 +75,7 @@ static struct tg_race_g *state_new(struct tg_g *g) {
   if (r) {
     stk = r->stk, cap = r->stk_cap; /* keep the call-stack buffer */
   } else {
-    r = __libc_malloc(sizeof *r);
-    if (!r)
-      tg__fatal("race detector: out of memory");
+    r = tg__slab_alloc(TG_SLAB_RACE_G, sizeof *r);
   }
   memset(r, 0, sizeof *r);
   r->stk = stk;

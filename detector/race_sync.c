@@ -18,6 +18,7 @@
 #include "race_state.h"
 #include "futex.h"
 #include "rt.h"
+#include "slab.h"
 #include "waitfor.h"
 
 #include <sched.h>
@@ -119,12 +120,9 @@ static struct tg_sync *obj_new(void) {
     pool_free = s->free_next;
   } else {
     if (slab_next == slab_end) {
-      void *p = mmap(NULL, SLAB_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-      if (p == MAP_FAILED)
-        tg__fatal("race detector: out of memory for a sync object");
-      /* Clocks, not program pointers: the wait-for graph's scan skips them. */
-      tg__wf_scan_exclude(p, SLAB_BYTES);
-      slab_next = p;
+      /* (Clocks, not program pointers: the wait-for graph's scan skips the
+       * detector's region.) */
+      slab_next = tg__slab_raw(SLAB_BYTES);
       slab_end = slab_next + SLAB_BYTES;
     }
     s = (struct tg_sync *)slab_next;
