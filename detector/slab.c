@@ -122,6 +122,15 @@ void *tg__slab_alloc(int c, size_t size) {
     k->n--;
     return p;
   }
+  /* Nothing freed here: the run in hand, unless others spilled some. */
+  size = (size + 7) & ~(size_t)7;
+  if (__builtin_expect(!__atomic_load_n(&spilled[c].batches, __ATOMIC_RELAXED) &&
+                           (size_t)(k->end - k->bump) >= size,
+                       1)) {
+    p = (void **)k->bump;
+    k->bump += size;
+    return p;
+  }
   return refill(c, size);
 }
 
