@@ -1,15 +1,16 @@
-/* Vector clock storage and arithmetic (see clock.h). Detector-internal
- * memory comes straight from libc's allocator, bypassing the race build's
- * free() interposer. */
+/* Vector clock storage and arithmetic (see clock.h). Chunks and the
+ * tables of small clocks come from the detector's pools (slab.h), larger
+ * tables straight from libc's allocator, bypassing the race build's free()
+ * interposer. */
 #ifdef TANGLE_RACE
 #include "clock.h"
 
 #include "rt.h"
+#include "slab.h"
 
 #include <string.h>
 
 void *__libc_malloc(size_t n);
-void *__libc_realloc(void *p, size_t n);
 void __libc_free(void *p);
 
 /* Version stamps, unique process-wide and never 0: each thread takes a
@@ -31,12 +32,37 @@ static uint32_t chunks_for(uint32_t n) {
   return (n + TG_VC_CHUNK - 1) >> TG_VC_SHIFT;
 }
 
+/* A table for at least `nchunks` chunk pointers (its cap says how many it
+ * has: a pool's tables have 1, 2, 4 or 8, libc's more). */
+static struct tg_vc *alloc_table(uint32_t *nchunks) {
+  uint32_t n = *nchunks;
+  int c = n <= 1 ? TG_SLAB_VC1 : n <= 2 ? TG_SLAB_VC2 : n <= 4 ? TG_SLAB_VC4 : TG_SLAB_VC8;
+  if (n <= 8) {
+    n = 1u << (c - TG_SLAB_VC1);
+    *nchunks = n;
+    return tg__slab_alloc(c, sizeof(struct tg_vc) + n * sizeof(struct tg_vc_chunk *));
+  }
+  struct tg_vc *vc = __libc_malloc(sizeof *vc + (size_t)n * sizeof vc->c[0]);
+  if (!vc)
+    tg__fatal("race detector: out of memory for a vector clock");
+  return vc;
+}
+
+static void free_table(struct tg_vc *vc) {
+  if (vc->cap > 8)
+    __libc_free(vc);
+  else
+    tg__slab_free(vc->cap <= 1   ? TG_SLAB_VC1
+                  : vc->cap <= 2 ? TG_SLAB_VC2
+                  : vc->cap <= 4 ? TG_SLAB_VC4
+                                 : TG_SLAB_VC8,
+                  vc);
+}
+
 static struct tg_vc *alloc_vc(uint32_t nchunks) {
   if (nchunks < 1)
     nchunks = 1;
-  struct tg_vc *vc = __libc_malloc(sizeof *vc + (size_t)nchunks * sizeof vc->c[0]);
-  if (!vc)
-    tg__fatal("race detector: out of memory for a vector clock");
+  struct tg_vc *vc = alloc_table(&nchunks);
   atomic_init(&vc->ref, 1);
   vc->n = 0;
   vc->cap = nchunks;
@@ -58,16 +84,14 @@ static struct tg_vc_chunk *chunk_ref(struct tg_vc_chunk *k) {
 
 static void chunk_unref(struct tg_vc_chunk *k) {
   if (k && atomic_fetch_sub_explicit(&k->ref, 1, memory_order_acq_rel) == 1)
-    __libc_free(k);
+    tg__slab_free(TG_SLAB_CHUNK, k);
 }
 
 /* Chunk k of a private vc, copied (or created zeroed) because it is shared
  * or missing. */
 static __attribute__((noinline)) struct tg_vc_chunk *chunk_copy(struct tg_vc *vc, uint32_t k) {
   struct tg_vc_chunk *c = vc->c[k];
-  struct tg_vc_chunk *nc = __libc_malloc(sizeof *nc);
-  if (!nc)
-    tg__fatal("race detector: out of memory for a vector clock");
+  struct tg_vc_chunk *nc = tg__slab_alloc(TG_SLAB_CHUNK, sizeof *nc);
   atomic_init(&nc->ref, 1);
   if (c)
     memcpy(nc->e, c->e, sizeof nc->e);
@@ -115,7 +139,7 @@ static void drop_chunks(struct tg_vc *vc) {
 void tg__vc_unref(struct tg_vc *vc) {
   if (vc && atomic_fetch_sub_explicit(&vc->ref, 1, memory_order_acq_rel) == 1) {
     drop_chunks(vc);
-    __libc_free(vc);
+    free_table(vc);
   }
 }
 
@@ -141,12 +165,12 @@ void tg__vc_own(struct tg_vc **vcp, uint32_t n) {
       return;
     /* Private but its table is too short: only the table grows. */
     uint32_t nc = chunks_for(n + n / 4);
-    vc = __libc_realloc(vc, sizeof *vc + (size_t)nc * sizeof vc->c[0]);
-    if (!vc)
-      tg__fatal("race detector: out of memory for a vector clock");
-    memset(vc->c + vc->cap, 0, (size_t)(nc - vc->cap) * sizeof vc->c[0]);
-    vc->cap = nc;
-    *vcp = vc;
+    struct tg_vc *nv = alloc_table(&nc);
+    memcpy(nv, vc, sizeof *vc + (size_t)vc->cap * sizeof vc->c[0]);
+    memset(nv->c + vc->cap, 0, (size_t)(nc - vc->cap) * sizeof vc->c[0]);
+    nv->cap = nc;
+    free_table(vc);
+    *vcp = nv;
     return;
   }
   struct tg_vc *nv = tg__vc_clone(vc, n);

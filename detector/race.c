@@ -5,6 +5,7 @@
 #include "race_fast.h"
 #include "race_state.h"
 #include "rt.h"
+#include "slab.h"
 
 #include <string.h>
 
@@ -74,9 +75,7 @@ static struct tg_race_g *state_new(struct tg_g *g) {
   if (r) {
     stk = r->stk, cap = r->stk_cap; /* keep the call-stack buffer */
   } else {
-    r = __libc_malloc(sizeof *r);
-    if (!r)
-      tg__fatal("race detector: out of memory");
+    r = tg__slab_alloc(TG_SLAB_RACE_G, sizeof *r);
   }
   memset(r, 0, sizeof *r);
   r->stk = stk;
@@ -229,14 +228,30 @@ static bool adopt(struct tg_race_g *r, const struct tg_clock *c) {
   return true;
 }
 
+/* An extra entry learnt goes into the override while that is free (or
+ * holds the same slot), and only otherwise into the vc, together with the
+ * override's. A goroutine whose vc is shared by the sync objects it
+ * released into (a receiver draining a buffered channel: each slot keeps
+ * its clock) copies its vc on a change; learning one sender's epoch per
+ * receive, it now copies on every second receive, and the slot between
+ * shares the copy with its sender's epoch among the clock's extra
+ * entries. */
 void tg__race_clock_acquire(struct tg_race_g *r, const struct tg_clock *c) {
   if (!tg__vc_contains(r->vc, c->base) && adopt(r, c))
     return;
-  fold_override(r);
   tg__vc_join(&r->vc, c->base);
-  for (int i = 0; i < 2; i++)
-    if (c->s[i] && c->s[i] != r->slot)
-      tg__vc_set_max(&r->vc, c->s[i], c->e[i]);
+  for (int i = 0; i < 2; i++) {
+    uint32_t s = c->s[i], e = c->e[i];
+    if (!s || s == r->slot || e <= tg__race_knows(r, s))
+      continue;
+    if (!r->ov_slot || r->ov_slot == s) {
+      r->ov_slot = s;
+      r->ov_epoch = e;
+    } else {
+      fold_override(r);
+      tg__vc_set_max(&r->vc, s, e);
+    }
+  }
 }
 
 void tg__race_clock_into(const struct tg_race_g *r, struct tg_vc **dst, bool merge) {

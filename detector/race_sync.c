@@ -18,6 +18,7 @@
 #include "race_state.h"
 #include "futex.h"
 #include "rt.h"
+#include "slab.h"
 #include "waitfor.h"
 
 #include <sched.h>
@@ -58,32 +59,35 @@ static inline void obj_lock_release(obj_lock *l) {
   atomic_store_explicit(&l->v, 0, memory_order_release);
 }
 
+/* One cache line: a buffered channel of a million slots holds a million
+ * of them. */
 struct tg_sync {
-  /* First line: what an acquire or release by another thread reads. */
   obj_lock lk;
   uint8_t nrel; /* releases so far, up to SHARED_RELEASES: the first share */
   bool snap;
+  /* Whether the sync clock is rel_gid's own clock (its last store, and its
+   * merges since): acquiring it back teaches that goroutine nothing, since
+   * a goroutine's clock only grows (a mutex locked again by its last
+   * holder). (Whoever made the last store also made the last release.) */
+  bool solo;
   uintptr_t addr; /* 0: dead (freed or not yet born); under lk */
   struct tg_sync *next;
   struct tg_clock clk;
-  /* A goroutine whose own clock the sync clock is (its last store, and
-   * its merges since), or 0: acquiring it back teaches that goroutine
-   * nothing, since a goroutine's clock only grows (a mutex locked again
-   * by its last holder). */
-  uint64_t solo;
-  /* The stamp of solo's vc that the last store copied (0: its vc was
-   * empty), and the override that came with it: while solo's vc and
-   * override stay the same, its next store only raises its own entry
-   * (rewritten); snap says whether that holds at all. */
-  uint64_t snap_ver;
-  uint32_t snap_ov_slot, snap_ov_epoch;
+  union {
+    /* The stamp of solo's vc that the last store copied (0: its vc was
+     * empty): while that vc stays the same, and the clock holds its
+     * override, its next store only raises its own entry (rewritten);
+     * snap says whether that holds at all. */
+    uint64_t snap_ver;
+    struct tg_sync *free_next; /* dead, in the pool */
+  };
   uint64_t rel_gid; /* who heads the current release sequence (atomics) */
-  struct tg_sync *free_next;
 } __attribute__((aligned(64)));
+_Static_assert(sizeof(struct tg_sync) == 64, "a sync object is one cache line");
 
 /* Whether acquiring s can teach r anything. */
 static inline bool news_for(const struct tg_sync *s, const struct tg_race_g *r) {
-  return !s->solo || s->solo != r->gid;
+  return !s->solo || s->rel_gid != r->gid;
 }
 
 /* A sync object released into once or twice (a buffered channel's slot, a
@@ -119,12 +123,9 @@ static struct tg_sync *obj_new(void) {
     pool_free = s->free_next;
   } else {
     if (slab_next == slab_end) {
-      void *p = mmap(NULL, SLAB_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-      if (p == MAP_FAILED)
-        tg__fatal("race detector: out of memory for a sync object");
-      /* Clocks, not program pointers: the wait-for graph's scan skips them. */
-      tg__wf_scan_exclude(p, SLAB_BYTES);
-      slab_next = p;
+      /* (Clocks, not program pointers: the wait-for graph's scan skips the
+       * detector's region.) */
+      slab_next = tg__slab_raw(SLAB_BYTES);
       slab_end = slab_next + SLAB_BYTES;
     }
     s = (struct tg_sync *)slab_next;
@@ -158,8 +159,8 @@ static struct tg_sync *find(uintptr_t addr, bool create) {
   s->nrel = 0;
   s->snap = false;
   s->clk = (struct tg_clock){0};
-  s->solo = s->snap_ver = s->rel_gid = 0;
-  s->snap_ov_slot = s->snap_ov_epoch = 0;
+  s->solo = false;
+  s->snap_ver = s->rel_gid = 0;
   __atomic_store_n(&s->next, *head, __ATOMIC_RELAXED);
   obj_lock_release(&s->lk);
   __atomic_store_n(head, s, __ATOMIC_RELEASE); /* published whole */
@@ -221,18 +222,21 @@ void tg__race_sync_acquire(struct tg_race_g *r, uintptr_t addr) {
 }
 
 /* A store by the goroutine whose own copy the clock is (solo: nobody
- * else released into it since), made while its vc (same stamp) and
- * override are still those that copy was taken from: the clock already
- * holds all the goroutine knows except its own newer epoch. Its merges
- * since only added what it knew, so raising its own entry makes the clock
- * exactly a fresh copy (a mutex unlocked again by the goroutine that
+ * else released into it since), made while its vc is still the one that
+ * copy was taken from (same stamp) and its override is in the clock: the
+ * clock already holds all the goroutine knows except its own newer epoch.
+ * The copy and its merges since hold only what it knew, so raising its
+ * own entry makes the clock exactly a fresh copy (a mutex unlocked again by the goroutine that
  * locked and unlocked it last: O(1) instead of a copy of its clock). */
 static bool rewritten(const struct tg_race_g *r, struct tg_sync *s) {
   struct tg_vc *b = s->clk.base;
-  if (s->solo != r->gid || !s->snap || (r->vc ? r->vc->ver : 0) != s->snap_ver ||
-      r->ov_slot != s->snap_ov_slot || r->ov_epoch != s->snap_ov_epoch || !r->slot || !b ||
-      b == r->vc || s->clk.s[0] || s->clk.s[1] ||
+  if (!s->solo || s->rel_gid != r->gid || !s->snap || (r->vc ? r->vc->ver : 0) != s->snap_ver ||
+      !r->slot || !b || b == r->vc || s->clk.s[0] || s->clk.s[1] ||
       atomic_load_explicit(&b->ref, memory_order_acquire) != 1)
+    return false;
+  /* The override it has now: the copy's (it only grows, or is folded into
+   * the vc, which restamps it), or learnt since. */
+  if (r->ov_slot && tg__vc_get(b, r->ov_slot) < r->ov_epoch)
     return false;
   tg__vc_raise_own(&s->clk.base, r->slot, r->epoch, r->vc);
   return true;
@@ -241,19 +245,16 @@ static bool rewritten(const struct tg_race_g *r, struct tg_sync *s) {
 static void release(struct tg_race_g *r, struct tg_sync *s, bool merge) {
   if (merge) {
     tg__race_clock_merge(r, &s->clk);
-    if (s->solo != r->gid)
-      s->solo = 0;
+    s->solo = s->solo && s->rel_gid == r->gid;
     s->snap = false;
   } else if (!rewritten(r, s)) {
     /* A clock that is the goroutine's vc already (it took the clock by
      * reference when it acquired) is shared again: nothing to copy. */
     bool share = s->nrel < SHARED_RELEASES || (s->clk.base && s->clk.base == r->vc);
     tg__race_clock_store(r, &s->clk, share);
-    s->solo = r->gid;
+    s->solo = true;
     s->snap = !share;
     s->snap_ver = r->vc ? r->vc->ver : 0;
-    s->snap_ov_slot = r->ov_slot;
-    s->snap_ov_epoch = r->ov_epoch;
   }
   if (s->nrel < SHARED_RELEASES)
     s->nrel++;
@@ -343,7 +344,7 @@ bool tg__race_atomic_sync(struct tg_race_g *r, uintptr_t addr, int kind, int mo)
       tg__race_clock_fold(&s->clk);
       tg__vc_join(&s->clk.base, r->fence_rel);
       s->rel_gid = r->gid;
-      s->solo = 0;
+      s->solo = false;
       s->snap = false;
       obj_lock_release(&s->lk);
     } else if (!merge) {
@@ -356,7 +357,7 @@ bool tg__race_atomic_sync(struct tg_race_g *r, uintptr_t addr, int kind, int mo)
         if (s->rel_gid != r->gid) {
           tg__clock_free(&s->clk);
           s->rel_gid = 0;
-          s->solo = 0;
+          s->solo = false;
           s->snap = false;
         }
         obj_lock_release(&s->lk);

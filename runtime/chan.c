@@ -47,14 +47,16 @@ static inline void race_slot_sync(struct tg_chan *c, size_t idx, struct tg_g *pe
   (void)idx;
   (void)peer;
 #if TG_RACE_ENABLED
-  /* The running goroutine, and the parked peer if any, each acquire and
-   * then release the slot's clock (Go's racenotify). */
+  /* The parked peer if one is given, else the running goroutine, acquires
+   * and then releases the slot's clock (Go's racenotify: a hand-off calls
+   * it once for each side). */
   void *slot = tg__chan_slot(c, idx);
-  tg__race_acquire(slot);
-  tg__race_release(slot);
   if (peer) {
     tg__race_acquire_g(peer, slot);
     tg__race_release_g(peer, slot);
+  } else {
+    tg__race_acquire(slot);
+    tg__race_release(slot);
   }
 #endif
 }

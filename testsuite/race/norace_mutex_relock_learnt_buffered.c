@@ -1,0 +1,68 @@
+/* norace_mutex_relock_learnt through a buffered channel: the writer's
+ * epoch arrives as an extra entry of the slot's clock and waits in the
+ * holder's own extra entry, its vc (and the vc's stamp) unchanged. The
+ * unlock must still pass it on: a mutex clock copied from the holder is
+ * only rewritten in place while it holds the holder's extra entry
+ * (race_sync.c). Twin: race_mutex_relock_learnt_buffered. */
+//! races: 0
+//! stdout: y=1
+#include "race_test.h"
+
+#include <stdatomic.h>
+
+static tg_mutex mu;
+long y;
+static atomic_int ready;
+static tg_waitgroup wg;
+static tg_chan *ch, *start;
+
+static void writer(void *arg) {
+  (void)arg;
+  y = 1;
+  tg_chan_send(ch, NULL);
+  tg_waitgroup_done(&wg);
+}
+
+static void holder(void *arg) {
+  (void)arg;
+  /* A first hand-off, after a few releases, gives the holder a clock of
+   * its own (its creator's entry folded in) that the mutex's clock is a
+   * copy of: from then on only the stamp of the holder's clock tells that
+   * it learnt something. */
+  for (int i = 0; i < 10; i++) {
+    tg_mutex_lock(&mu);
+    tg_mutex_unlock(&mu);
+  }
+  tg_chan_recv(start, NULL);
+  for (int i = 0; i < 10; i++) {
+    tg_mutex_lock(&mu);
+    tg_mutex_unlock(&mu);
+  }
+  tg_chan_recv(ch, NULL);
+  tg_mutex_lock(&mu);
+  tg_mutex_unlock(&mu);
+  atomic_store_explicit(&ready, 1, memory_order_relaxed);
+  tg_waitgroup_done(&wg);
+}
+
+static void next(void *arg) {
+  (void)arg;
+  while (!atomic_load_explicit(&ready, memory_order_relaxed))
+    tg_yield();
+  tg_mutex_lock(&mu);
+  tg_mutex_unlock(&mu);
+  printf("y=%ld\n", y);
+  tg_waitgroup_done(&wg);
+}
+
+int main(void) {
+  ch = tg_chan_make(0, 1);
+  start = tg_chan_make(0, 0);
+  tg_waitgroup_add(&wg, 3);
+  tg_go(holder, NULL);
+  tg_go(writer, NULL);
+  tg_go(next, NULL);
+  tg_chan_send(start, NULL);
+  tg_waitgroup_wait(&wg);
+  return 0;
+}

@@ -1,0 +1,64 @@
+/* Twin of norace_mutex_relock_learnt_buffered: the holder's last unlock
+ * comes before its receive, so the writer's y does not reach `next`. */
+//! races: 1
+//! stderr: writer\(\)|next\(\)
+#include "race_test.h"
+
+#include <stdatomic.h>
+
+static tg_mutex mu;
+long y;
+static atomic_int ready;
+static tg_waitgroup wg;
+static tg_chan *ch, *start;
+
+static void writer(void *arg) {
+  (void)arg;
+  y = 1;
+  tg_chan_send(ch, NULL);
+  tg_waitgroup_done(&wg);
+}
+
+static void holder(void *arg) {
+  (void)arg;
+  /* A first hand-off, after a few releases, gives the holder a clock of
+   * its own (its creator's entry folded in) that the mutex's clock is a
+   * copy of: from then on only the stamp of the holder's clock tells that
+   * it learnt something. */
+  for (int i = 0; i < 10; i++) {
+    tg_mutex_lock(&mu);
+    tg_mutex_unlock(&mu);
+  }
+  tg_chan_recv(start, NULL);
+  for (int i = 0; i < 10; i++) {
+    tg_mutex_lock(&mu);
+    tg_mutex_unlock(&mu);
+  }
+  tg_mutex_lock(&mu);
+  tg_mutex_unlock(&mu);
+  tg_chan_recv(ch, NULL); /* after the unlock: learnt too late */
+  atomic_store_explicit(&ready, 1, memory_order_relaxed);
+  tg_waitgroup_done(&wg);
+}
+
+static void next(void *arg) {
+  (void)arg;
+  while (!atomic_load_explicit(&ready, memory_order_relaxed))
+    tg_yield();
+  tg_mutex_lock(&mu);
+  tg_mutex_unlock(&mu);
+  printf("y=%ld\n", y);
+  tg_waitgroup_done(&wg);
+}
+
+int main(void) {
+  ch = tg_chan_make(0, 1);
+  start = tg_chan_make(0, 0);
+  tg_waitgroup_add(&wg, 3);
+  tg_go(holder, NULL);
+  tg_go(writer, NULL);
+  tg_go(next, NULL);
+  tg_chan_send(start, NULL);
+  tg_waitgroup_wait(&wg);
+  return 0;
+}
