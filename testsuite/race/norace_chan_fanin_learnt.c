@@ -17,6 +17,10 @@ static void worker(void *arg) {
   long i = (long)arg;
   cell[i] = i;
   tg_chan_send(results, &i);
+#ifdef WRITE_AFTER_SEND /* race_chan_fanin_learnt.c */
+  if (i == N / 2)
+    cell[i] = i; /* after the send: not ordered before main's reads */
+#endif
 }
 
 int main(void) {
