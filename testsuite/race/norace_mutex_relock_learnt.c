@@ -2,9 +2,14 @@
  * something elsewhere (a receive): the unlock must pass on what it
  * learnt, not only raise its own entry in the mutex's clock. The writer's
  * y reaches `next` through the channel, then the mutex. The relaxed flag
- * orders things in time only. Twin: race_mutex_relock_learnt. */
+ * orders things in time only. Twin: race_mutex_relock_learnt. Also the
+ * program of the _buffered pair (CH_CAP) and of both race twins
+ * (RECV_AFTER_UNLOCK). */
 //! races: 0
 //! stdout: y=1
+#ifndef CH_CAP
+#define CH_CAP 0
+#endif
 #include "race_test.h"
 
 #include <stdatomic.h>
@@ -37,9 +42,14 @@ static void holder(void *arg) {
     tg_mutex_lock(&mu);
     tg_mutex_unlock(&mu);
   }
+#ifndef RECV_AFTER_UNLOCK
   tg_chan_recv(ch, NULL);
+#endif
   tg_mutex_lock(&mu);
   tg_mutex_unlock(&mu);
+#ifdef RECV_AFTER_UNLOCK  /* the race twins */
+  tg_chan_recv(ch, NULL); /* after the unlock: learnt too late */
+#endif
   atomic_store_explicit(&ready, 1, memory_order_relaxed);
   tg_waitgroup_done(&wg);
 }
@@ -55,7 +65,7 @@ static void next(void *arg) {
 }
 
 int main(void) {
-  ch = tg_chan_make(0, 0);
+  ch = tg_chan_make(0, CH_CAP);
   start = tg_chan_make(0, 0);
   tg_waitgroup_add(&wg, 3);
   tg_go(holder, NULL);

@@ -2,5 +2,6 @@
  * comes before its receive, so the writer's y does not reach `next`. */
 //! races: 1
 //! stderr: writer\(\)|next\(\)
+#define CH_CAP 1
 #define RECV_AFTER_UNLOCK
-#include "norace_mutex_relock_learnt_buffered.c"
+#include "norace_mutex_relock_learnt.c"

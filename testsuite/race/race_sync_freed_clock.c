@@ -33,6 +33,9 @@ int main(void) {
   tg_go(worker, wg);
   while (!atomic_load_explicit(&ready, memory_order_relaxed))
     tg_yield();
+#ifdef WAIT_OLD_GROUP    /* norace_sync_freed_clock.c */
+  tg_waitgroup_wait(wg); /* the edge */
+#endif
   uintptr_t old = (uintptr_t)wg;
   free(wg);
   wg = malloc(sizeof *wg);
