@@ -82,10 +82,15 @@ void tg__wf_lock_tried(const void *lock, enum tg_res_kind kind, const void *pc);
 /* A mutex acquired (tg__race_acquire + tg__wf_lock_acquired) and about to
  * be released (tg__wf_lock_released + tg__race_release), each in one call:
  * the running goroutine's race state and wait-for node are found once. */
-void tg__race_lock_acquired(const void *lock, const void *pc);
+/* `busy`: the mutex's state shows waiters. */
+void tg__race_lock_acquired(const void *lock, const void *pc, bool busy);
 /* `locked`: the mutex's state says it is locked (else the runtime dies
- * right after with "unlock of unlocked mutex"). */
-void tg__race_lock_released(const void *lock, bool locked);
+ * right after with "unlock of unlocked mutex"). True if the wait-for
+ * graph's part is left for tg__race_lock_release_done, to be called once
+ * the mutex is unlocked: a release others wait for is not made longer by
+ * the graph's bookkeeping. */
+bool tg__race_lock_releasing(const void *lock, bool locked, bool busy);
+void tg__race_lock_release_done(const void *lock, bool busy);
 #define TG_RACE_ENABLED 1
 #else
 #define TG__NOOP                __attribute__((always_inline, unused)) static inline
@@ -157,13 +162,20 @@ TG__NOOP void tg__wf_lock_tried(const void *l, enum tg_res_kind k, const void *p
   (void)k;
   (void)pc;
 }
-TG__NOOP void tg__race_lock_acquired(const void *l, const void *pc) {
+TG__NOOP void tg__race_lock_acquired(const void *l, const void *pc, bool busy) {
   (void)l;
   (void)pc;
+  (void)busy;
 }
-TG__NOOP void tg__race_lock_released(const void *l, bool locked) {
+TG__NOOP bool tg__race_lock_releasing(const void *l, bool locked, bool busy) {
   (void)l;
   (void)locked;
+  (void)busy;
+  return false;
+}
+TG__NOOP void tg__race_lock_release_done(const void *l, bool busy) {
+  (void)l;
+  (void)busy;
 }
 #define TG_RACE_ENABLED         0
 #endif

@@ -143,7 +143,8 @@ static bool over_threshold(const struct wf_stat *st, int64_t extra, int64_t life
   return !st->reported && total > tg__opts.starvation_ms * 1000000 && total * 2 > life;
 }
 
-void tg__starv_acquired(struct wf_g *w, struct wf_stat *st, int64_t waited, bool contended) {
+void tg__starv_acquired(struct wf_g *w, struct wf_stat *st, int64_t waited, bool contended,
+                        const struct wf_stack *at) {
   if (!st)
     return;
   st->acq++;
@@ -163,9 +164,11 @@ void tg__starv_acquired(struct wf_g *w, struct wf_stat *st, int64_t waited, bool
   if (t.others < 2)
     return;
   st->reported = true;
-  uintptr_t pcs[32];
-  int n = tg__stack_capture(pcs, 32, 2);
-  report(w, st, 0, pcs, n);
+  /* The acquisition's own stack (the race build's shadow call stack): an
+   * unwind from here lost the frames between this hook and the program
+   * (libunwind stepped from this function straight to the caller of
+   * tg_mutex_lock), and the report said "(no frames outside the runtime)". */
+  report(w, st, 0, at->pcs, at->n);
 }
 
 void tg__starv_released(struct wf_g *w, struct wf_stat *st, int64_t held, int weight) {

@@ -646,6 +646,16 @@ static __attribute__((noinline)) struct wf_res *res_slow(struct wf_g *w, const v
   return res_get(lock, kind);
 }
 
+/* Whether someone waits for the lock. `busy` comes from the lock's own
+ * state when the runtime has it (a mutex's waiter count, on the cache line
+ * its holder owns already); else (WF_BUSY_UNKNOWN) the record's count is
+ * read, a line every waiter writes: read inside the critical section, that
+ * miss made every contended hand-off longer. */
+#define WF_BUSY_UNKNOWN (-1)
+static inline bool res_busy(struct wf_res *r, int busy) {
+  return busy >= 0 ? busy != 0 : atomic_load_explicit(&r->waiters, memory_order_relaxed) != 0;
+}
+
 static __attribute__((noinline)) void acquired_rare(struct wf_g *w, struct wf_res *r,
                                                     struct wf_held *h, struct wf_stat *st,
                                                     int64_t waited) {
@@ -653,11 +663,11 @@ static __attribute__((noinline)) void acquired_rare(struct wf_g *w, struct wf_re
     tg__lockorder_class(r, &h->at);
   if (h->kind != TG_RES_SEM && w->nheld > 1)
     tg__lockorder_acquired(w, h);
-  tg__starv_acquired(w, st, waited, waited > 0);
+  tg__starv_acquired(w, st, waited, waited > 0, &h->at);
 }
 
 static __attribute__((noinline)) void acquired(const void *lock, enum tg_res_kind kind, bool tried,
-                                               uintptr_t pc) {
+                                               uintptr_t pc, int busy) {
   struct wf_g *w = self();
   if (!w || !lock)
     return;
@@ -676,7 +686,7 @@ static __attribute__((noinline)) void acquired(const void *lock, enum tg_res_kin
   /* An uncontended lock reads no clock: hold times are measured for the
    * holds that someone waits on (lock_stat's "contended" view). */
   struct wf_stat *st = w->last_res == r ? w->last_stat : stat_slow(w, r);
-  bool contended = atomic_load_explicit(&r->waiters, memory_order_relaxed) != 0;
+  bool contended = res_busy(r, busy);
   int weight = contended ? tg__starv_sample(st) : 0;
   int64_t now = weight ? tg__wf_now() : 0;
   int64_t waited = 0;
@@ -731,7 +741,7 @@ static inline uintptr_t armed_key(const void *lock, enum tg_res_kind kind) {
 
 static __attribute__((noinline)) bool fast_acquire_setup(struct wf_g *w, struct tg_race_g *rg,
                                                          const void *lock, enum tg_res_kind kind,
-                                                         const void *pc) {
+                                                         const void *pc, int busy) {
   struct wf_res *r = w->last_res;
   uint32_t d = rg ? rg->depth : 0;
   w->armed = 0;
@@ -741,7 +751,7 @@ static __attribute__((noinline)) bool fast_acquire_setup(struct wf_g *w, struct 
                        0))
     return false;
   atomic_store_explicit(&r->writer, w, memory_order_release);
-  bool contended = atomic_load_explicit(&r->waiters, memory_order_relaxed) != 0;
+  bool contended = res_busy(r, busy);
   int weight = contended ? tg__starv_sample(w->last_stat) : 0;
   int64_t now = weight ? tg__wf_now() : 0;
   uint32_t s = tg__wf_write_begin(w);
@@ -784,15 +794,15 @@ static __attribute__((noinline)) bool fast_acquire_setup(struct wf_g *w, struct 
 static inline __attribute__((always_inline)) bool fast_acquire(struct wf_g *w, struct tg_race_g *rg,
                                                                const void *lock,
                                                                enum tg_res_kind kind,
-                                                               const void *pc) {
+                                                               const void *pc, int busy) {
   uint32_t d = rg ? rg->depth : 0;
   if (__builtin_expect(w->armed != armed_key(lock, kind) || w->nheld != 0 || !d, 0))
-    return fast_acquire_setup(w, rg, lock, kind, pc);
+    return fast_acquire_setup(w, rg, lock, kind, pc, busy);
   struct wf_held *h = w->held;
   struct wf_res *r = w->ready;
   atomic_store_explicit(&r->writer, w, memory_order_release);
-  if (__builtin_expect(atomic_load_explicit(&r->waiters, memory_order_relaxed) != 0, 0))
-    return fast_acquire_setup(w, rg, lock, kind, pc);
+  if (__builtin_expect(res_busy(r, busy), 0))
+    return fast_acquire_setup(w, rg, lock, kind, pc, busy);
   if (__builtin_expect(h->at.pcs[0] == (uintptr_t)pc && h->lazy == d, 1)) {
     /* The same call site at the same depth (a loop): the entry is as the
      * last acquisition left it, and only the count changes, which needs
@@ -814,11 +824,11 @@ void tg__wf_lock_acquired(const void *lock, enum tg_res_kind kind, const void *p
   struct wf_g *w = self();
   if (!w)
     return;
-  if (!fast_acquire(w, w->g->race, lock, kind, pc))
-    acquired(lock, kind, false, (uintptr_t)pc);
+  if (!fast_acquire(w, w->g->race, lock, kind, pc, WF_BUSY_UNKNOWN))
+    acquired(lock, kind, false, (uintptr_t)pc, WF_BUSY_UNKNOWN);
 }
 void tg__wf_lock_tried(const void *lock, enum tg_res_kind kind, const void *pc) {
-  acquired(lock, kind, true, (uintptr_t)pc);
+  acquired(lock, kind, true, (uintptr_t)pc, WF_BUSY_UNKNOWN);
 }
 
 /* A release by a goroutine that does not hold the lock: for a semaphore
@@ -860,15 +870,14 @@ static void foreign_release(const void *lock, enum tg_res_kind kind, uintptr_t r
 }
 
 static __attribute__((noinline)) void released_slow(struct wf_g *w, const void *lock,
-                                                    enum tg_res_kind kind, int i) {
+                                                    enum tg_res_kind kind, int i, int busy) {
   (void)lock; /* the record has it */
   struct wf_held *h = &w->held[i];
   struct wf_res *r = h->res;
   struct wf_stat *st = h->st;
   int64_t since = h->since;
   int weight = h->weight;
-  if (!since && !h->untimed && atomic_load_explicit(&r->waiters, memory_order_relaxed) &&
-      (weight = tg__starv_sample(st)) != 0)
+  if (!since && !h->untimed && res_busy(r, busy) && (weight = tg__starv_sample(st)) != 0)
     since = atomic_load(&r->contended_since); /* measured from the first waiter on */
   int64_t now = since ? tg__wf_now() : 0;
   bool gone = false;
@@ -880,21 +889,26 @@ static __attribute__((noinline)) void released_slow(struct wf_g *w, const void *
   tg__wf_write_end(w, s);
   if (kind == TG_RES_RWMUTEX_R || kind == TG_RES_SEM) {
     reader_unhold(w, r, st);
-  } else if (atomic_load_explicit(&r->writer, memory_order_relaxed) == w) {
-    atomic_store_explicit(&r->writer, NULL, memory_order_release);
+  } else {
+    /* A mutex's late release (tg__race_lock_release_done) runs after the
+     * unlock: a new holder may have written itself here already. */
+    struct wf_g *me = w;
+    if (atomic_load_explicit(&r->writer, memory_order_relaxed) == w)
+      atomic_compare_exchange_strong_explicit(&r->writer, &me, NULL, memory_order_release,
+                                              memory_order_relaxed);
   }
   if (gone && since)
     tg__starv_released(w, st, now - since, weight);
 }
 
 static __attribute__((noinline)) void released(struct wf_g *w, const void *lock,
-                                               enum tg_res_kind kind) {
+                                               enum tg_res_kind kind, int busy) {
   int i = held_find(w, lock, kind);
   if (i < 0) {
     foreign_release(lock, kind, 0);
     return;
   }
-  released_slow(w, lock, kind, i);
+  released_slow(w, lock, kind, i, busy);
 }
 
 /* The common case: the innermost lock, held once, exclusively, by a holder
@@ -902,20 +916,21 @@ static __attribute__((noinline)) void released(struct wf_g *w, const void *lock,
  * reader of the held list sees the entry or not, both consistent, so the
  * sequence lock is not taken (a reader that raced with this release and
  * the next acquisition's rewrite of the entry retries on that one's). */
-static inline __attribute__((always_inline)) bool
-fast_release(struct wf_g *w, struct tg_race_g *rg, const void *lock, enum tg_res_kind kind) {
+static inline __attribute__((always_inline)) bool fast_release(struct wf_g *w, struct tg_race_g *rg,
+                                                               const void *lock,
+                                                               enum tg_res_kind kind, int busy) {
   int top = w->nheld - 1;
   struct wf_res *r;
   if (__builtin_expect(w->armed == armed_key(lock, kind) && top == 0, 1)) {
     r = w->ready; /* held[0], in the plain mode, not untimed */
-    if (__builtin_expect(atomic_load_explicit(&r->waiters, memory_order_relaxed) != 0, 0))
+    if (__builtin_expect(res_busy(r, busy), 0))
       return false;
   } else {
     struct wf_held *h = &w->held[top]; /* read only if top >= 0 */
     if (top < 0 || h->lock != lock || !h->plain || h->kind != kind)
       return false;
     r = h->res;
-    if (atomic_load_explicit(&r->waiters, memory_order_relaxed) != 0 && !h->untimed)
+    if (res_busy(r, busy) && !h->untimed)
       return false;
   }
   w->nheld = top;
@@ -931,8 +946,8 @@ void tg__wf_lock_released(const void *lock, enum tg_res_kind kind) {
   struct wf_g *w = self();
   if (!w || !lock)
     return;
-  if (!fast_release(w, w->g->race, lock, kind))
-    released(w, lock, kind);
+  if (!fast_release(w, w->g->race, lock, kind, WF_BUSY_UNKNOWN))
+    released(w, lock, kind, WF_BUSY_UNKNOWN);
 }
 
 /* ---- hooks.h: a mutex's race and wait-for hooks in one call ---------------- */
@@ -947,7 +962,7 @@ static __attribute__((noinline)) struct wf_g *bind(struct tg_race_g *rg) {
   return w;
 }
 
-void tg__race_lock_acquired(const void *lock, const void *pc) {
+void tg__race_lock_acquired(const void *lock, const void *pc, bool busy) {
   struct tg_race_g *rg = tg__race_cur();
   if (__builtin_expect(!rg, 0)) {
     tg__wf_lock_acquired(lock, TG_RES_MUTEX, pc);
@@ -957,23 +972,40 @@ void tg__race_lock_acquired(const void *lock, const void *pc) {
   struct wf_g *w = rg->wf;
   if (__builtin_expect(!w, 0) && (!tg__opts.deadlock || !(w = bind(rg))))
     return;
-  if (!fast_acquire(w, rg, lock, TG_RES_MUTEX, pc))
-    acquired(lock, TG_RES_MUTEX, false, (uintptr_t)pc);
+  if (!fast_acquire(w, rg, lock, TG_RES_MUTEX, pc, busy))
+    acquired(lock, TG_RES_MUTEX, false, (uintptr_t)pc, busy);
 }
 
-void tg__race_lock_released(const void *lock, bool locked) {
+bool tg__race_lock_releasing(const void *lock, bool locked, bool busy) {
   struct tg_race_g *rg = tg__race_cur();
   if (__builtin_expect(!rg, 0)) {
     tg__wf_lock_released(lock, TG_RES_MUTEX);
-    return;
+    return false;
   }
   struct wf_g *w = rg->wf;
   if (__builtin_expect(!w, 0) && tg__opts.deadlock)
     w = bind(rg);
-  if (w && !fast_release(w, rg, lock, TG_RES_MUTEX))
-    released(w, lock, TG_RES_MUTEX);
+  bool later = false;
+  if (w && !fast_release(w, rg, lock, TG_RES_MUTEX, busy)) {
+    /* Someone waits (or the hold is timed): the bookkeeping is done once
+     * the mutex is free, so that the waiters do not wait for it too. A
+     * release that is not ours to make is reported now, before the
+     * runtime can die of it. */
+    if (locked && held_find(w, lock, TG_RES_MUTEX) >= 0)
+      later = true;
+    else
+      released(w, lock, TG_RES_MUTEX, busy);
+  }
   if (__builtin_expect(locked, 1))
     tg__race_mutex_release(rg, (uintptr_t)lock);
+  return later;
+}
+
+void tg__race_lock_release_done(const void *lock, bool busy) {
+  struct tg_race_g *rg = tg__race_cur();
+  struct wf_g *w = rg ? rg->wf : NULL;
+  if (w)
+    released(w, lock, TG_RES_MUTEX, busy);
 }
 
 /* ---- waits and the cycle search ------------------------------------------ */
@@ -1125,10 +1157,9 @@ static bool wait_is_open(struct wf_g *w, struct wf_res *r, int kind) {
   return !tg__wf_top_wait_of(h, &t, NULL) || !tg__wf_is_lock_kind(t.kind) || t.kind == TG_RES_SEM;
 }
 
-static void check_lock_wait(struct wf_g *w, const void *res, int kind) {
+static void check_lock_wait(struct wf_g *w, struct wf_res *r, const void *res, int kind) {
   /* Nobody else holds it: nothing to follow (the common contended case,
    * a holder that runs). */
-  struct wf_res *r = tg__wf_res(res, kind, false);
   if (!r)
     return;
   if (wait_is_open(w, r, kind)) {
@@ -1201,10 +1232,11 @@ void tg__wf_wait_begin(const void *res, enum tg_res_kind kind) {
     struct wf_res *r = tg__wf_res(res, kind, false);
     if (r && atomic_fetch_add(&r->waiters, 1) == 0)
       atomic_store(&r->contended_since, now);
-  }
-  if (tg__wf_is_lock_kind(kind) && kind != TG_RES_SEM && res)
-    check_lock_wait(w, res, kind);
-  else if (kind != TG_RES_IO && kind != TG_RES_SLEEP)
+    if (kind != TG_RES_SEM)
+      check_lock_wait(w, r, res, kind);
+    else
+      tg__wf_monitor_kick();
+  } else if (kind != TG_RES_IO && kind != TG_RES_SLEEP)
     tg__wf_monitor_kick();
 }
 

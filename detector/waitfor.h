@@ -149,9 +149,6 @@ struct wf_res {
   uint8_t kind;                    /* TG_RES_MUTEX, TG_RES_RWMUTEX_W (both halves), _ONCE, _SEM */
   bool foreign_release;            /* a semaphore released by a goroutine that held none */
   uint32_t cls;                    /* lock class (lockorder.c); 0: none yet */
-  _Atomic int waiters;             /* goroutines in its slow path (hold times are
-                                      kept for the holds others wait on) */
-  _Atomic int64_t contended_since; /* when the current waiters began, or 0 */
   struct wf_rslot *_Atomic rslots; /* WF_RSLOTS of them, made at the first hold */
   _Atomic int nreaders;            /* the overflow list: written under the shard lock */
   int cap_readers;
@@ -162,6 +159,13 @@ struct wf_res {
    * own, so that the fields above, read on the same paths, stay shared
    * between CPUs instead of moving with every handoff. */
   _Alignas(64) struct wf_g *_Atomic writer;
+  /* Written by every goroutine that parks on the lock, so a line of their
+   * own too: next to the fields above, each waiter's count made the
+   * holder's next lookup of the record (its address, read at every
+   * acquisition) miss. */
+  _Alignas(64) _Atomic int waiters; /* goroutines in its slow path (hold times
+                                       are kept for the holds others wait on) */
+  _Atomic int64_t contended_since;  /* when the current waiters began, or 0 */
 };
 
 /* ---- waitfor.c ---------------------------------------------------------- */
@@ -298,7 +302,10 @@ struct wf_stat {
 };
 /* The running goroutine's statistics for a lock (made on first use). */
 struct wf_stat *tg__starv_stat(struct wf_g *w, struct wf_res *r);
-void tg__starv_acquired(struct wf_g *w, struct wf_stat *st, int64_t waited_ns, bool contended);
+/* `at`: where the lock was acquired (the held entry's stack), for the
+ * report it may make. */
+void tg__starv_acquired(struct wf_g *w, struct wf_stat *st, int64_t waited_ns, bool contended,
+                        const struct wf_stack *at);
 void tg__starv_released(struct wf_g *w, struct wf_stat *st, int64_t held_ns, int weight);
 /* Hold times are sampled: the first STARV_EXACT holds someone waits on,
  * per goroutine and lock, are timed, then one in STARV_EVERY, counted

@@ -141,6 +141,12 @@ static void lock_slow(tg_mutex *m, const void *obj, int reason, enum tg_res_kind
   }
 }
 
+/* Whether goroutines wait for the mutex (the race build's wait-for graph
+ * times the holds that someone waits on). */
+static inline bool mutex_busy(int32_t state) {
+  return (state >> MUTEX_WAITER_SHIFT) != 0 || (state & MUTEX_STARVING);
+}
+
 static inline bool lock_fast(tg_mutex *m) {
   return cas_state(m, 0, MUTEX_LOCKED);
 }
@@ -190,7 +196,7 @@ void tg__mutex_unlock_raw(tg_mutex *m) {
 
 void tg__mutex_lock_at(tg_mutex *m, const void *pc) {
   tg__mutex_lock_as(m, m, TG_WAIT_MUTEX, TG_RES_MUTEX);
-  tg__race_lock_acquired(m, pc);
+  tg__race_lock_acquired(m, pc, TG_RACE_ENABLED && mutex_busy(load_state(m)));
 }
 
 void tg_mutex_lock(tg_mutex *m) {
@@ -209,6 +215,10 @@ void tg_mutex_unlock(tg_mutex *m) {
   /* Whether it is locked at all: the race build's release trusts the
    * caller to hold it (race_sync.c, lookup_held), and an unlocked one only
    * gets its misuse report before unlock_slow's fatal error. */
-  tg__race_lock_released(m, TG_RACE_ENABLED && (load_state(m) & MUTEX_LOCKED));
+  int32_t state = TG_RACE_ENABLED ? load_state(m) : 0;
+  bool busy = mutex_busy(state);
+  bool later = tg__race_lock_releasing(m, state & MUTEX_LOCKED, busy);
   tg__mutex_unlock_raw(m);
+  if (later)
+    tg__race_lock_release_done(m, busy);
 }
