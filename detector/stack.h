@@ -27,7 +27,10 @@ struct tg_frame {
 /* Return addresses of the calling thread's stack, innermost first, skipping
  * `skip` frames above the caller. Async-signal-safe enough for crash handlers.
  * (skip 0: pcs[0] is in the caller. About 120 ns for 16 frames; at most 128
- * frames.) */
+ * frames.) Skip at most 1, the caller itself: the frames above it are the
+ * physical ones, and a tail call anywhere in the runtime's chain leaves out
+ * a frame the count assumed, so a larger skip drops the program's own frame.
+ * The printers hide the runtime's frames at the top anyway (stack_print.c). */
 int tg__stack_capture(uintptr_t *pcs, int max, int skip);
 /* The stack interrupted by a signal, from the handler's ucontext_t (third
  * argument of an SA_SIGINFO handler): the faulting frame first. */

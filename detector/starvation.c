@@ -164,10 +164,11 @@ void tg__starv_acquired(struct wf_g *w, struct wf_stat *st, int64_t waited, bool
   if (t.others < 2)
     return;
   st->reported = true;
-  /* The acquisition's own stack (the race build's shadow call stack): an
-   * unwind from here lost the frames between this hook and the program
-   * (libunwind stepped from this function straight to the caller of
-   * tg_mutex_lock), and the report said "(no frames outside the runtime)". */
+  /* The acquisition's own stack (the race build's shadow call stack). An
+   * unwind from here cannot skip a fixed number of frames: the runtime's
+   * calls from tg_mutex_lock down to this hook are tail calls, so the frame
+   * above this one is already the program's, and skipping two dropped it
+   * ("(no frames outside the runtime)"). */
   report(w, st, 0, at->pcs, at->n);
 }
 

@@ -853,7 +853,7 @@ static void foreign_release(const void *lock, enum tg_res_kind kind, uintptr_t r
     return;
   (void)ret;
   uintptr_t pcs[16];
-  int n = tg__stack_capture(pcs, 16, 2);
+  int n = tg__stack_capture(pcs, 16, 1);
   bool in_cond_wait = tg__wf_stack_has(pcs, n, "tg_cond_wait", 6);
   const char *what;
   if (in_cond_wait)

@@ -196,7 +196,7 @@ void tg__wf_report_misuse(const char *what, const void *addr, int kind, struct w
   TG_REPORT_IN_FLIGHT();
   struct wf_g *self = tg__wf_self();
   uintptr_t pcs[32];
-  int n = tg__stack_capture(pcs, 32, 2);
+  int n = tg__stack_capture(pcs, 32, 1);
   struct tg_buf b = {0};
   tg__buf_str(&b, "WARNING: MISUSE\n");
   tg__buf_printf(&b, "%s: ", what);
