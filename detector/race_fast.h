@@ -291,12 +291,10 @@ TG_FAST_INLINE bool tg__fast_renew_access(struct tg_race_g *r, uintptr_t a, unsi
   tg__shadow_touch(sh); /* the seen test leaves a fresh page to us */
   uint64_t want = fast | (uint64_t)(((1u << size) - 1) << (a & 7)) << TG_CELL_MASK_SHIFT |
                   (write ? 0 : TG_CELL_READ);
-  if (tg__fast_covered(sh, want))
-    return true;
   int i = tg__fast_renew_same(r, sh, want, write,
                               tg__shadow_touched(tg__cell_ptr(sh, TG_SHADOW_PRIMARY)));
   if (__builtin_expect(i < 0, 0))
-    return tg__race_renew_rest(r, a, size, write, pc);
+    return tg__fast_covered(sh, want) || tg__race_renew_rest(r, a, size, write, pc);
   tg__hist_access(r, a, size, write, false, pc); /* before the cell: see above */
   __atomic_store_n(tg__cell_ptr(sh, i), want, __ATOMIC_RELEASE);
   if (a < r->stack_touched && a >= r->stack_lo)

@@ -25,16 +25,21 @@ static __attribute__((noinline)) void access_more(struct tg_race_g *r, uintptr_t
 
 /* An access within one word, not seen this epoch: `want` is the cell it
  * leaves, sh its word's primary pair (touched). The common renewal first
- * (tg__fast_renew_same), with what the seen test already computed; then
- * the general rule, then the slow path. */
+ * (tg__fast_renew_same), with what the seen test already computed; then a
+ * wider cell of ours of this epoch (tg__fast_covered: nothing to do), the
+ * general rule, the slow path. Covered accesses are the rarer case (the
+ * fields of a struct just written whole): tested first, they cost every
+ * renewal its test, 3% of ping-pong's instructions. When both hold (our
+ * cell of an older epoch and a wider one of this epoch), the renewal
+ * rewrites the older cell: a redundant cell, not a wrong one. */
 static __attribute__((noinline)) void access_renew(struct tg_race_g *r, uintptr_t a, uint64_t *sh,
                                                    uint64_t want, unsigned size, bool write,
                                                    uintptr_t pc) {
-  if (tg__fast_covered(sh, want))
-    return;
   int i = tg__fast_renew_same(r, sh, want, write,
                               tg__shadow_touched(tg__cell_ptr(sh, TG_SHADOW_PRIMARY)));
   if (__builtin_expect(i < 0, 0)) {
+    if (tg__fast_covered(sh, want))
+      return;
     /* A word with no primary cell (fresh memory, a new goroutine's stack)
      * goes straight to the slow path unless no other goroutine runs: the
      * general rule would mostly send it there after loading four cells. */
