@@ -30,8 +30,7 @@ static void holder(void *arg) {
 
 static void next(void *arg) {
   (void)arg;
-  while (!atomic_load_explicit(&ready, memory_order_relaxed))
-    tg_yield();
+  AWAIT_RELAXED(ready);
   tg_mutex_lock(&mu);
   tg_mutex_unlock(&mu);
   printf("x=%ld\n", x);

@@ -42,8 +42,7 @@ static void reader(void *arg) {
   (void)arg;
   int v;
   tg_chan_recv(handoff, &v);
-  while (atomic_load_explicit(&phase, memory_order_relaxed) != 1)
-    tg_yield();
+  AWAIT_RELAXED_EQ(phase, 1);
   printf("low=%x\n", read_low());
   tg_chan_send(finished, &(int){0});
 }

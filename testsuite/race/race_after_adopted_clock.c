@@ -31,8 +31,7 @@ static void late(void *arg) {
 static void reader(void *arg) {
   (void)arg;
   tg_chan_recv(gate, NULL);
-  while (!atomic_load_explicit(&seen, memory_order_relaxed))
-    tg_yield();
+  AWAIT_RELAXED(seen);
   KEEP(z);
   tg_chan_send(done, &z);
 }

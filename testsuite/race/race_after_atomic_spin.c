@@ -14,8 +14,7 @@ static atomic_int go_ahead, spin;
 
 static void late_writer(void *arg) {
   tg_chan *done = arg;
-  while (!atomic_load_explicit(&go_ahead, memory_order_relaxed))
-    tg_yield();
+  AWAIT_RELAXED(go_ahead);
   x = 2;
   tg_chan_send(done, NULL);
 }

@@ -16,8 +16,7 @@ static void producer(void *arg) {
 
 int main(void) {
   tg_go(producer, NULL);
-  while (!atomic_load_explicit(&flag, memory_order_relaxed))
-    tg_yield();
+  AWAIT_RELAXED(flag);
   printf("data=%d\n", data);
   return 0;
 }

@@ -55,8 +55,7 @@ static void clearer(void *arg) {
   clear_first();
   tg_chan_send(to_poker, &(int){0});
 #ifndef ORDER_POKE
-  while (!atomic_load_explicit(&poked, memory_order_relaxed))
-    tg_yield();
+  AWAIT_RELAXED(poked);
 #else
   int v;
   tg_chan_recv(poke_done, &v);

@@ -50,8 +50,7 @@ int main(void) {
   joined = tg_chan_make(sizeof(int), 1);
 #endif
   tg_go(early, NULL);
-  while (!atomic_load_explicit(&early_done, memory_order_relaxed))
-    tg_yield();
+  AWAIT_RELAXED(early_done);
   for (int i = 0; i < 4; i++) {
     tg_waitgroup_add(&wg, 1);
     tg_go(late, NULL);

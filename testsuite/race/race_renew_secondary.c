@@ -45,8 +45,7 @@ static void second(void *arg) {
   second_read(); /* the secondary pair: main's write and first_read fill the primary */
   tg_chan_send(second_done, &(int){0});
 #ifndef ORDER_WRITE
-  while (!atomic_load_explicit(&written, memory_order_relaxed))
-    tg_yield();
+  AWAIT_RELAXED(written);
 #else
   int v;
   tg_chan_recv(handoff, &v);

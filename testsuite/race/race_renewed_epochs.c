@@ -17,8 +17,7 @@ static atomic_int phase; /* relaxed only: ordering without happens-before */
 static tg_chan *tick, *finished;
 
 static void wait_phase(int p) {
-  while (atomic_load_explicit(&phase, memory_order_relaxed) != p)
-    tg_yield();
+  AWAIT_RELAXED_EQ(phase, p);
 }
 
 static void ticker(void *arg) {

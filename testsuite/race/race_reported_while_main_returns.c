@@ -15,8 +15,7 @@ static atomic_int go_ahead, writing;
 
 static void late_writer(void *arg) {
   (void)arg;
-  while (!atomic_load_explicit(&go_ahead, memory_order_relaxed))
-    tg_yield();
+  AWAIT_RELAXED(go_ahead);
   atomic_store_explicit(&writing, 1, memory_order_relaxed);
   x = 2;
 }

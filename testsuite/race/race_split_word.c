@@ -49,8 +49,7 @@ static NOINLINE void read_low(void) {
 
 static void reader(void *arg) {
   (void)arg;
-  while (atomic_load_explicit(&phase, memory_order_relaxed) != 1)
-    tg_yield();
+  AWAIT_RELAXED_EQ(phase, 1);
   read_low();
   tg_chan_send(finished, &(int){0});
 }

@@ -31,8 +31,7 @@ int main(void) {
   memset(wg, 0, sizeof *wg);
   tg_waitgroup_add(wg, 1);
   tg_go(worker, wg);
-  while (!atomic_load_explicit(&ready, memory_order_relaxed))
-    tg_yield();
+  AWAIT_RELAXED(ready);
 #ifdef WAIT_OLD_GROUP    /* norace_sync_freed_clock.c */
   tg_waitgroup_wait(wg); /* the edge */
 #endif

@@ -34,8 +34,7 @@ int main(void) {
       tg_go(worker, (void *)(i | last << 8));
     tg_waitgroup_wait(&wg);
     if (last)
-      while (!atomic_load_explicit(&late, memory_order_relaxed))
-        tg_yield();
+      AWAIT_RELAXED(late);
     for (int i = 0; i < WORKERS; i++)
       sum += data[i * 8];
     if (!last)
