@@ -40,10 +40,18 @@ static inline void tg__hist_put1(struct tg_race_g *r, uint64_t ev) {
     tg__hist_put_slow(r, &ev, 1);
 }
 
-static inline void tg__hist_access(struct tg_race_g *r, uintptr_t addr, unsigned size, bool write,
-                                   bool atomic, uintptr_t pc) {
-  uint64_t ev0 = TG_EV(TG_EV_ACCESS) | (uint64_t)write << 59 | (uint64_t)atomic << 58 |
-                 (uint64_t)(size & 0x3ff) << 48 | (addr & 0xffffffffffffull);
+/* An access's first event word: tag, kind, size and address (the second
+ * is its pc). */
+static inline uint64_t tg__hist_access_ev(uintptr_t addr, unsigned size, bool write, bool atomic) {
+  return TG_EV(TG_EV_ACCESS) | (uint64_t)write << 59 | (uint64_t)atomic << 58 |
+         (uint64_t)(size & 0x3ff) << 48 | (addr & 0xffffffffffffull);
+}
+/* What tg__hist_access_ev put in an event word. */
+#define TG_HIST_EV_ADDR(ev)  ((uintptr_t)((ev)&0xffffffffffffull))
+#define TG_HIST_EV_SIZE(ev)  ((unsigned)((ev) >> 48) & 0x3ff)
+#define TG_HIST_EV_WRITE(ev) ((bool)((ev) >> 59 & 1))
+
+static inline void tg__hist_put_access(struct tg_race_g *r, uint64_t ev0, uintptr_t pc) {
   if (__builtin_expect(r->tpos + 2 <= r->tend, 1)) {
     r->tpos[0] = ev0;
     r->tpos[1] = pc;
@@ -52,6 +60,11 @@ static inline void tg__hist_access(struct tg_race_g *r, uintptr_t addr, unsigned
     uint64_t ev[2] = {ev0, pc};
     tg__hist_put_slow(r, ev, 2);
   }
+}
+
+static inline void tg__hist_access(struct tg_race_g *r, uintptr_t addr, unsigned size, bool write,
+                                   bool atomic, uintptr_t pc) {
+  tg__hist_put_access(r, tg__hist_access_ev(addr, size, write, atomic), pc);
 }
 
 /* An atomic access: traced every time (the fast path's same-epoch check

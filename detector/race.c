@@ -2,7 +2,6 @@
  * and the happens-before edges the runtime reports (race build only). */
 #ifdef TANGLE_RACE
 #include "history.h"
-#include "race_fast.h"
 #include "race_state.h"
 #include "rt.h"
 #include "slab.h"
@@ -412,8 +411,7 @@ static bool small_access(struct tg_race_g *r, const void *addr, size_t n, bool w
   uintptr_t a = (uintptr_t)addr;
   if (n > 8 || (n & (n - 1)) || (a & 7) + n > 8 || !tg__app_addr(a))
     return false;
-  if (!tg__fast_access(r, a, (unsigned)n, write, (uintptr_t)pc))
-    tg__race_access_slow(r, a, (unsigned)n, write, false, (uintptr_t)pc, true);
+  tg__race_access_word(r, a, (unsigned)n, write, (uintptr_t)pc);
   return true;
 }
 

@@ -1,6 +1,7 @@
 /* The inline fast paths of a plain (non-atomic) access, shared by the
- * instrumentation entry points (tsan_entry.c) and the runtime's own small
- * accesses (race.c): race build only.
+ * instrumentation entry points (tsan_entry.c, which also takes the
+ * runtime's own small accesses) and range accesses (race_access.c): race
+ * build only.
  *
  * Two cases never leave this file:
  *  - seen: a cell already holds this access (or, for a read, a write over
@@ -148,7 +149,16 @@ TG_FAST_INLINE int tg__fast_renew_cells(const struct tg_race_g *r,
  * conflict. */
 TG_FAST_INLINE bool tg__fast_quiet(const struct tg_race_g *r, uint64_t c, uint64_t want,
                                    bool write) {
-  return !((c ^ want) & TG_CELL_SLOTS) || !tg__fast_conflicts(r, c, want & TG_CELL_BYTES, write);
+  (void)write; /* want's read bit says it */
+  /* tg__fast_conflicts on the cells' bits: empty or disjoint, two reads,
+   * or ours. Another slot is never r->slot, so its knowledge is the vc's
+   * (with the extra entry). */
+  if (!(c & want & TG_CELL_BYTES) || (c & want & TG_CELL_READ) || !((c ^ want) & TG_CELL_SLOTS))
+    return true;
+  uint32_t s = tg__cell_slot(c), v = tg__vc_get(r->vc, s);
+  if (s == r->ov_slot && r->ov_epoch > v)
+    v = r->ov_epoch;
+  return v >= tg__cell_epoch(c);
 }
 
 /* tg__fast_renew_same's case for a cell that lives in the secondary pair:
@@ -322,12 +332,6 @@ TG_FAST_INLINE bool tg__fast_seen_access(const struct tg_race_g *r, uintptr_t a,
   }
   uint64_t cur = fast | (uint64_t)(((1u << size) - 1) << (a & 7)) << TG_CELL_MASK_SHIFT;
   return (a & 7) + size <= 8 && tg__fast_seen(sh, cur, write);
-}
-
-/* Both: false if the slow path must see the access. */
-TG_FAST_INLINE bool tg__fast_access(struct tg_race_g *r, uintptr_t a, unsigned size, bool write,
-                                    uintptr_t pc) {
-  return tg__fast_seen_access(r, a, size, write) || tg__fast_renew_access(r, a, size, write, pc);
 }
 
 #endif

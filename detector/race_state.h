@@ -101,6 +101,11 @@ static inline bool tg__race_alone(void) {
 /* Slow path of every access: [addr, addr+size) within one 8-byte word. */
 void tg__race_access_slow(struct tg_race_g *r, uintptr_t addr, unsigned size, bool write,
                           bool atomic, uintptr_t pc, bool traced);
+/* An access of 1, 2, 4 or 8 bytes within one word, by the runtime on the
+ * goroutine's behalf (a channel's closed flag, a small element): the
+ * instrumentation's own path (tsan_entry.c). */
+void tg__race_access_word(struct tg_race_g *r, uintptr_t addr, unsigned size, bool write,
+                          uintptr_t pc);
 /* Any range: traced once, checked word by word. */
 void tg__race_access_range(struct tg_race_g *r, uintptr_t addr, size_t size, bool write,
                            uintptr_t pc);

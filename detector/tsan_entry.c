@@ -24,32 +24,56 @@ static __attribute__((noinline)) void access_more(struct tg_race_g *r, uintptr_t
 }
 
 /* An access within one word, not seen this epoch: `want` is the cell it
- * leaves, sh its word's primary pair (touched). The common renewal first
- * (tg__fast_renew_same), with what the seen test already computed; then a
- * wider cell of ours of this epoch (tg__fast_covered: nothing to do), the
- * general rule, the slow path. Covered accesses are the rarer case (the
- * fields of a struct just written whole): tested first, they cost every
- * renewal its test, 3% of ping-pong's instructions. When both hold (our
- * cell of an older epoch and a wider one of this epoch), the renewal
+ * leaves, sh its word's primary pair (touched), ev its history event
+ * (history.h: kind, size and address in one word, so that everything
+ * travels in registers). The renewal's other forms (tg__fast_renew_same:
+ * our read of the word written now, our cell in the secondary pair), then
+ * a wider cell of ours of this epoch (tg__fast_covered: nothing to do),
+ * the general rule, the slow path. Covered accesses are the rarer case
+ * (the fields of a struct just written whole): tested first, they cost
+ * every renewal its test, 3% of ping-pong's instructions. When both hold
+ * (our cell of an older epoch and a wider one of this epoch), the renewal
  * rewrites the older cell: a redundant cell, not a wrong one. */
-static __attribute__((noinline)) void access_renew(struct tg_race_g *r, uintptr_t a, uint64_t *sh,
-                                                   uint64_t want, unsigned size, bool write,
-                                                   uintptr_t pc) {
+static __attribute__((noinline)) void access_renew_rest(struct tg_race_g *r, uint64_t *sh,
+                                                        uint64_t want, uint64_t ev, uintptr_t pc) {
+  uintptr_t a = TG_HIST_EV_ADDR(ev);
+  unsigned size = TG_HIST_EV_SIZE(ev);
+  bool write = TG_HIST_EV_WRITE(ev);
   int i = tg__fast_renew_same(r, sh, want, write,
                               tg__shadow_touched(tg__cell_ptr(sh, TG_SHADOW_PRIMARY)));
-  if (__builtin_expect(i < 0, 0)) {
-    if (tg__fast_covered(sh, want))
-      return;
-    /* A word with no primary cell (fresh memory, a new goroutine's stack)
-     * goes straight to the slow path unless no other goroutine runs: the
-     * general rule would mostly send it there after loading four cells. */
-    if (((sh[0] | sh[1]) || tg__race_alone()) && tg__race_renew_rest(r, a, size, write, pc))
-      return;
-    tg__race_access_slow(r, a, size, write, false, pc, true);
+  if (i >= 0) {
+    tg__hist_put_access(r, ev, pc); /* before the cell (race_fast.h) */
+    __atomic_store_n(tg__cell_ptr(sh, i), want, __ATOMIC_RELEASE);
+    if (a < r->stack_touched && a >= r->stack_lo)
+      r->stack_touched = a & ~(uintptr_t)7;
     return;
   }
-  tg__hist_access(r, a, size, write, false, pc); /* before the cell (race_fast.h) */
+  if (tg__fast_covered(sh, want))
+    return;
+  /* A word with no primary cell (fresh memory, a new goroutine's stack)
+   * goes straight to the slow path unless no other goroutine runs: the
+   * general rule would mostly send it there after loading four cells. */
+  if (((sh[0] | sh[1]) || tg__race_alone()) && tg__race_renew_rest(r, a, size, write, pc))
+    return;
+  tg__race_access_slow(r, a, size, write, false, pc, true);
+}
+
+/* The renewal as it nearly always comes (tg__fast_renew_same): a cell of
+ * ours this access supersedes, and no other cell can conflict. No call but
+ * the tail call to the rest, so that it saves few registers. */
+static __attribute__((noinline)) void access_renew(struct tg_race_g *r, uint64_t *sh, uint64_t want,
+                                                   uint64_t ev, uintptr_t pc) {
+  int i = tg__fast_renew_same(r, sh, want, !(want & TG_CELL_READ),
+                              tg__shadow_touched(tg__cell_ptr(sh, TG_SHADOW_PRIMARY)));
+  if (__builtin_expect(i < 0 || r->tpos + 2 > r->tend, 0)) {
+    access_renew_rest(r, sh, want, ev, pc); /* also a new history part */
+    return;
+  }
+  r->tpos[0] = ev; /* tg__hist_put_access, before the cell (race_fast.h) */
+  r->tpos[1] = pc;
+  r->tpos += 2;
   __atomic_store_n(tg__cell_ptr(sh, i), want, __ATOMIC_RELEASE);
+  uintptr_t a = TG_HIST_EV_ADDR(ev);
   if (a < r->stack_touched && a >= r->stack_lo)
     r->stack_touched = a & ~(uintptr_t)7;
 }
@@ -80,11 +104,8 @@ static __attribute__((noinline)) void access16_renew(struct tg_race_g *r, uintpt
     r->stack_touched = a & ~(uintptr_t)7;
 }
 
-static inline __attribute__((always_inline)) void access_n(uintptr_t a, unsigned size, bool write,
-                                                           uintptr_t pc) {
-  struct tg_race_g *r = tg__race_cur();
-  if (__builtin_expect(!r, 0))
-    return;
+static inline __attribute__((always_inline)) void
+access_g(struct tg_race_g *r, uintptr_t a, unsigned size, bool write, uintptr_t pc) {
   uint64_t fast = r->fast;
   if (size == 16 && __builtin_expect(fast && !(a & 15), 1)) {
     /* Two words whose primary pairs share a shadow page. */
@@ -114,7 +135,20 @@ static inline __attribute__((always_inline)) void access_n(uintptr_t a, unsigned
   uint64_t cur = fast | (uint64_t)(((1u << size) - 1) << (a & 7)) << TG_CELL_MASK_SHIFT;
   if (__builtin_expect(tg__fast_seen(sh, cur, write), 1))
     return;
-  access_renew(r, a, sh, cur | (write ? 0 : TG_CELL_READ), size, write, pc);
+  access_renew(r, sh, cur | (write ? 0 : TG_CELL_READ), tg__hist_access_ev(a, size, write, false),
+               pc);
+}
+
+static inline __attribute__((always_inline)) void access_n(uintptr_t a, unsigned size, bool write,
+                                                           uintptr_t pc) {
+  struct tg_race_g *r = tg__race_cur();
+  if (__builtin_expect(r != NULL, 1))
+    access_g(r, a, size, write, pc);
+}
+
+void tg__race_access_word(struct tg_race_g *r, uintptr_t a, unsigned size, bool write,
+                          uintptr_t pc) {
+  access_g(r, a, size, write, pc);
 }
 
 TSAN_API void __tsan_init(void) {
