@@ -64,6 +64,9 @@ void tg__race_sync_pair(struct tg_g *peer);
  * buffer copy, for instance) */
 void tg__race_read_range_g(struct tg_g *g, const void *addr, size_t n, void *pc);
 void tg__race_write_range_g(struct tg_g *g, const void *addr, size_t n, void *pc);
+/* A one-byte access by the running goroutine (a channel's closed flag, on
+ * every send): the instrumentation's own path, with no range to cut. */
+void tg__race_access_byte(const void *addr, bool write, void *pc);
 /* Synchronization object freed: its clock goes. */
 void tg__race_free_sync(const void *addr);
 
@@ -135,6 +138,11 @@ TG__NOOP void tg__race_write_range_g(struct tg_g *g, const void *a, size_t n, vo
   (void)g;
   (void)a;
   (void)n;
+  (void)pc;
+}
+TG__NOOP void tg__race_access_byte(const void *a, bool write, void *pc) {
+  (void)a;
+  (void)write;
   (void)pc;
 }
 TG__NOOP void tg__race_free_sync(const void *a) {

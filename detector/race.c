@@ -415,6 +415,12 @@ static bool small_access(struct tg_race_g *r, const void *addr, size_t n, bool w
   return true;
 }
 
+void tg__race_access_byte(const void *addr, bool write, void *pc) {
+  struct tg_race_g *r = tg__race_cur();
+  if (r && tg__app_addr((uintptr_t)addr))
+    tg__race_access_word(r, (uintptr_t)addr, 1, write, (uintptr_t)pc);
+}
+
 void tg__race_read_range_g(struct tg_g *g, const void *addr, size_t n, void *pc) {
   if (g && g->race && n && !small_access(g->race, addr, n, false, pc))
     tg__race_access_range(g->race, (uintptr_t)addr, n, false, (uintptr_t)pc);

@@ -147,18 +147,23 @@ TG_FAST_INLINE int tg__fast_renew_cells(const struct tg_race_g *r,
 /* Whether cell c, of any slot or empty, leaves an access of `want` free
  * to renew a cell of its own: it is ours (program order) or cannot
  * conflict. */
-TG_FAST_INLINE bool tg__fast_quiet(const struct tg_race_g *r, uint64_t c, uint64_t want,
-                                   bool write) {
+TG_FAST_INLINE bool tg__fast_quiet(struct tg_race_g *r, uint64_t c, uint64_t want, bool write) {
   (void)write; /* want's read bit says it */
   /* tg__fast_conflicts on the cells' bits: empty or disjoint, two reads,
    * or ours. Another slot is never r->slot, so its knowledge is the vc's
    * (with the extra entry). */
   if (!(c & want & TG_CELL_BYTES) || (c & want & TG_CELL_READ) || !((c ^ want) & TG_CELL_SLOTS))
     return true;
+  uint64_t at = c & TG_CELL_AT;
+  if (at == r->known_at)
+    return true;
   uint32_t s = tg__cell_slot(c), v = tg__vc_get(r->vc, s);
   if (s == r->ov_slot && r->ov_epoch > v)
     v = r->ov_epoch;
-  return v >= tg__cell_epoch(c);
+  if (v < tg__cell_epoch(c))
+    return false;
+  r->known_at = at;
+  return true;
 }
 
 /* tg__fast_renew_same's case for a cell that lives in the secondary pair:
@@ -167,7 +172,7 @@ TG_FAST_INLINE bool tg__fast_quiet(const struct tg_race_g *r, uint64_t c, uint64
  * pair, the other reader's cell went to the secondary one when the word
  * filled). Without it that reader takes the general rule on every
  * renewal, for the life of the program. The cell index (2 or 3), or -1. */
-TG_FAST_INLINE int tg__fast_renew_secondary(const struct tg_race_g *r, uint64_t *sh, uint64_t want,
+TG_FAST_INLINE int tg__fast_renew_secondary(struct tg_race_g *r, uint64_t *sh, uint64_t want,
                                             bool write, uint64_t key) {
   uint64_t *s2 = tg__cell_ptr(sh, TG_SHADOW_PRIMARY);
   uint64_t d0 = __atomic_load_n(&s2[0], __ATOMIC_RELAXED);
@@ -197,8 +202,8 @@ TG_FAST_INLINE int tg__fast_renew_secondary(const struct tg_race_g *r, uint64_t 
  * one the general rule would pick, in a few compares instead of its
  * per-cell case analysis. `secondary`: whether the secondary pair's page
  * was ever written (tg__shadow_touched). */
-TG_FAST_INLINE int tg__fast_renew_same(const struct tg_race_g *r, uint64_t *sh, uint64_t want,
-                                       bool write, bool secondary) {
+TG_FAST_INLINE int tg__fast_renew_same(struct tg_race_g *r, uint64_t *sh, uint64_t want, bool write,
+                                       bool secondary) {
   uint64_t c0 = sh[0], c1 = sh[1], key = want >> TG_CELL_SLOT_SHIFT, other;
   uint64_t k0 = c0 >> TG_CELL_SLOT_SHIFT, k1 = c1 >> TG_CELL_SLOT_SHIFT;
   uint64_t rkey = key | (write ? TG_CELL_READ >> TG_CELL_SLOT_SHIFT : 0);

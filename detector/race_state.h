@@ -29,6 +29,11 @@ struct tg_race_g {
   /* One entry beyond vc, not yet folded into it: the creator's epoch, or
    * the extra entry of a clock the goroutine took by reference. */
   uint32_t ov_slot, ov_epoch;
+  /* A slot and epoch (a cell's TG_CELL_AT bits) this goroutine was found
+   * to know: its clock only grows, so it knows it for good, and the next
+   * renewal next to that cell (main's write of a global every goroutine
+   * reads) skips the lookup. 0 when none. */
+  uint64_t known_at;
   uint64_t *tpos, *tend; /* write cursor in its slot's history */
   uintptr_t *stk;        /* shadow call stack: call sites, outermost first */
   uint32_t depth, stk_cap;

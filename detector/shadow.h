@@ -53,6 +53,7 @@
 #define TG_CELL_MASK_SHIFT 44
 #define TG_CELL_READ       (1ull << 52)
 #define TG_CELL_ATOMIC     (1ull << 53)
+#define TG_CELL_AT         ((1ull << TG_CELL_MASK_SHIFT) - 1) /* slot and epoch */
 
 /* The primary pair of a word's cells. */
 static inline uint64_t *tg__shadow_of(uintptr_t a) {

@@ -71,10 +71,7 @@ static inline void tg__race_elem_write(struct tg_g *g, struct tg_chan *c, void *
 static inline void tg__race_chan_op(struct tg_chan *c, bool is_close, void *pc) {
   (void)c, (void)is_close, (void)pc;
 #if TG_RACE_ENABLED
-  if (is_close)
-    tg__race_write_range_g(tg__getg(), &c->closed, 1, pc);
-  else
-    tg__race_read_range_g(tg__getg(), &c->closed, 1, pc);
+  tg__race_access_byte(&c->closed, is_close, pc);
 #endif
 }
 
