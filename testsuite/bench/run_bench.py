@@ -12,7 +12,7 @@ Peers of every C program (testsuite/bench/*.c, linked with libtangle):
 Every program prints `BENCH <name> ns_per_op=<f> ops=<n> hwm_kib=<k> [k=v ...]`:
 the peak RSS is the program's own VmHWM (the rusage of wait4() is kept in
 results.json, but Linux counts the forking parent's peak in it across exec). Each measurement is repeated
-(--repeat, default 3) in round-robin order, so that the machine's noise hits
+(--repeat, default 5) in round-robin order, so that the machine's noise hits
 all peers alike; the table shows the best time and the median RSS. A cell
 that could not be measured says `n/a` and why; no number is ever made up.
 """
@@ -49,6 +49,7 @@ DEADLOCK_OFF = (("TANGLE_OPTIONS", "deadlock=off"),)
 # from minutes earlier (this host's cross-CPU cost drifts by 2x between
 # such times, which read as +60% overhead once).
 DEADLOCK_ON = (("TANGLE_OPTIONS", "deadlock=on"),)
+PAIRS_PER_ROUND = 3  # default and deadlock=off runs per round (see main)
 
 
 # --------------------------------------------------------------------------
@@ -423,8 +424,9 @@ def render(results, normal, race, deadlock, header):
                 *((("TSan", ts),) if ts else ()))
 
     lines += ["", "### Wait-for graph overhead (race build, TANGLE_OPTIONS=deadlock=off vs default)",
-              "", "The two runs of a row are made back to back in every round; the overhead is "
-              "the median of the rounds' own ratios (the ns/op cells are each side's best).",
+              "", "The two runs of a row are made back to back, %d times a round in alternating "
+              "order; the overhead is the median of those pairs' own ratios (the ns/op cells are "
+              "each side's best)." % PAIRS_PER_ROUND,
               "", "| benchmark | ops | default ns/op | deadlock=off ns/op | overhead |",
               "|---|---:|---:|---:|---:|"]
     for prog, ops, target in deadlock:
@@ -516,24 +518,46 @@ def main():
     env_base.update(GOMAXPROCS=procs, TANGLE_MAXPROCS=procs)
 
     results = {job: Result() for job in jobs}
+    # The overhead table's two runs are measured together, PAIRS_PER_ROUND
+    # times a round in alternating order (on, off, off, on, ...): its
+    # median of paired ratios needs more than one pair a round on this
+    # host, and the runs are short.
+    partner = {}
+    for prog, ops, _ in deadlock:
+        on, off = (prog, RACE, ops, DEADLOCK_ON), (prog, RACE, ops, DEADLOCK_OFF)
+        if on in results and off in results:
+            partner[on] = off
+    paired = set(partner.values())
+
+    def run_job(job, rep, first):
+        res = results[job]
+        if res.error:
+            return  # a failure is not retried: it would fail again, slowly
+        if rep > 0 and res.wall > args.slow:
+            return  # keeps the whole run within minutes; said in the notes
+        t0 = time.monotonic()
+        measure(b, job, env_base, args.timeout, res)
+        res.wall = time.monotonic() - t0
+        if rep == 0 and res.wall > args.slow and args.repeat > 1 and not res.note:
+            res.note = "measured once: one run takes %.0f s" % res.wall
+        if res.ok() and res.error is None and rep == 0 and first:
+            log("  %-18s %-8s %-9d %s ns/op" % (job[0], job[1] + (
+                "+" + job[3][0][1] if job[3] else ""), job[2], fmt_ns(res)))
+        elif res.error:
+            log("  %-18s %-8s n/a: %s" % (job[0], job[1], res.error))
+
     for rep in range(args.repeat):
         log("bench: round %d/%d (%d runs)" % (rep + 1, args.repeat, len(jobs)))
         for job in jobs:
-            res = results[job]
-            if res.error:
-                continue  # a failure is not retried: it would fail again, slowly
-            if rep > 0 and res.wall > args.slow:
-                continue  # keeps the whole run within minutes; said in the notes
-            t0 = time.monotonic()
-            measure(b, job, env_base, args.timeout, res)
-            res.wall = time.monotonic() - t0
-            if rep == 0 and res.wall > args.slow and args.repeat > 1 and not res.note:
-                res.note = "measured once: one run takes %.0f s" % res.wall
-            if res.ok() and res.error is None and rep == 0:
-                log("  %-18s %-8s %-9d %s ns/op" % (job[0], job[1] + (
-                    "+" + job[3][0][1] if job[3] else ""), job[2], fmt_ns(res)))
-            elif res.error:
-                log("  %-18s %-8s n/a: %s" % (job[0], job[1], res.error))
+            if job in paired:
+                continue  # measured with its partner
+            if job not in partner:
+                run_job(job, rep, True)
+                continue
+            pair = (job, partner[job])
+            for k in range(PAIRS_PER_ROUND):
+                for j in (pair if k % 2 == 0 else pair[::-1]):
+                    run_job(j, rep, k == 0)
 
     elapsed = time.monotonic() - t_start
     cpu = "unknown"
