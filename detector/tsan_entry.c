@@ -26,21 +26,21 @@ static __attribute__((noinline)) void access_more(struct tg_race_g *r, uintptr_t
 /* An access within one word, not seen this epoch: `want` is the cell it
  * leaves, sh its word's primary pair (touched), ev its history event
  * (history.h: kind, size and address in one word, so that everything
- * travels in registers). The renewal's other forms (tg__fast_renew_same:
- * our read of the word written now, our cell in the secondary pair), then
- * a wider cell of ours of this epoch (tg__fast_covered: nothing to do),
- * the general rule, the slow path. Covered accesses are the rarer case
- * (the fields of a struct just written whole): tested first, they cost
- * every renewal its test, 3% of ping-pong's instructions. When both hold
- * (our cell of an older epoch and a wider one of this epoch), the renewal
- * rewrites the older cell: a redundant cell, not a wrong one. */
+ * travels in registers), i what tg__fast_renew_same gave. A renewal whose
+ * history part is full; else a wider cell of ours of this epoch
+ * (tg__fast_covered: nothing to do), the general rule, the slow path.
+ * Covered accesses are the rarer case (the fields of a struct just written
+ * whole): tested first, they cost every renewal its test, 3% of
+ * ping-pong's instructions. When both hold (our cell of an older epoch and
+ * a wider one of this epoch), the renewal rewrites the older cell: a
+ * redundant cell, not a wrong one. */
 static __attribute__((noinline)) void access_renew_rest(struct tg_race_g *r, uint64_t *sh,
-                                                        uint64_t want, uint64_t ev, uintptr_t pc) {
+                                                        uint64_t want, uint64_t ev, uintptr_t pc,
+                                                        int i) {
   uintptr_t a = TG_HIST_EV_ADDR(ev);
   unsigned size = TG_HIST_EV_SIZE(ev);
   bool write = TG_HIST_EV_WRITE(ev);
-  int i = tg__fast_renew_same(r, sh, want, write,
-                              tg__shadow_touched(tg__cell_ptr(sh, TG_SHADOW_PRIMARY)));
+  /* Renewed, and the history part is full. */
   if (i >= 0) {
     tg__hist_put_access(r, ev, pc); /* before the cell (race_fast.h) */
     __atomic_store_n(tg__cell_ptr(sh, i), want, __ATOMIC_RELEASE);
@@ -66,7 +66,7 @@ static __attribute__((noinline)) void access_renew(struct tg_race_g *r, uint64_t
   int i = tg__fast_renew_same(r, sh, want, !(want & TG_CELL_READ),
                               tg__shadow_touched(tg__cell_ptr(sh, TG_SHADOW_PRIMARY)));
   if (__builtin_expect(i < 0 || r->tpos + 2 > r->tend, 0)) {
-    access_renew_rest(r, sh, want, ev, pc); /* also a new history part */
+    access_renew_rest(r, sh, want, ev, pc, i); /* also a new history part */
     return;
   }
   r->tpos[0] = ev; /* tg__hist_put_access, before the cell (race_fast.h) */
