@@ -74,6 +74,11 @@ void tg__race_free_sync(const void *addr);
  * resource; a lock is acquired or released by the running goroutine. */
 void tg__wf_wait_begin(const void *res, enum tg_res_kind kind);
 void tg__wf_wait_end(const void *res, enum tg_res_kind kind);
+/* A goroutine is about to park in a channel's send or receive (the
+ * channel's lock held). Such a wait is not registered: the graph reads it
+ * from the park (waitfor.c, chan_wait_of). This only makes sure the
+ * goroutine has its node and the monitor looks. */
+void tg__wf_chan_wait(void);
 /* `pc` is the acquisition's call site in the program (the public API
  * function's return address): the start of the lock's "acquired at" stack,
  * whose callers come from the race detector's shadow call stack. */
@@ -152,6 +157,7 @@ TG__NOOP void tg__wf_wait_begin(const void *r, enum tg_res_kind k) {
   (void)r;
   (void)k;
 }
+TG__NOOP void tg__wf_chan_wait(void) {}
 TG__NOOP void tg__wf_wait_end(const void *r, enum tg_res_kind k) {
   (void)r;
   (void)k;

@@ -163,7 +163,37 @@ uint32_t tg__wf_read_begin(struct wf_g *w) {
   }
 }
 
+/* A goroutine parked in a channel's send or receive. Those waits are not
+ * registered (chan.c): the registration would sit inside the channel's
+ * lock on every hand-off, which is where a ping-pong's peer waits. The
+ * park itself says it: its reason and channel, read between two reads of
+ * the park's sequence number. *seq tells this park from any other (and
+ * from every registered wait: it is at least 2^32). */
+static bool chan_wait_of(struct wf_g *w, struct wf_wait *out, uint64_t *seq) {
+  struct tg_g *g = w->g;
+  if (!g || g->wf != w)
+    return false;
+  uint32_t p = atomic_load_explicit(&g->park_seq, memory_order_acquire);
+  if (atomic_load_explicit(&g->status, memory_order_acquire) != TG_G_WAITING)
+    return false;
+  int reason = g->wait_reason;
+  const void *obj = g->wait_obj;
+  atomic_thread_fence(memory_order_acquire);
+  if (atomic_load_explicit(&g->park_seq, memory_order_relaxed) != p || !obj ||
+      (reason != TG_WAIT_CHAN_SEND && reason != TG_WAIT_CHAN_RECV))
+    return false;
+  *out = (struct wf_wait){.res = obj, .kind = TG_RES_CHAN, .since = 0};
+  *seq = w->wait_seq + ((uint64_t)p << 32);
+  return true;
+}
+
 bool tg__wf_top_wait_of(struct wf_g *w, struct wf_wait *out, uint64_t *wait_seq) {
+  uint64_t cseq;
+  if (chan_wait_of(w, out, &cseq)) { /* the innermost wait, when there is one */
+    if (wait_seq)
+      *wait_seq = cseq;
+    return true;
+  }
   bool any;
   uint32_t s;
   do {
@@ -188,7 +218,8 @@ bool tg__wf_outer_wait_of(struct wf_g *w, struct wf_wait *out) {
     if (any)
       *out = w->waits[0];
   } while (tg__wf_read_retry(w, s));
-  return any;
+  uint64_t cseq;
+  return any || chan_wait_of(w, out, &cseq);
 }
 
 bool tg__wf_held_of(struct wf_g *w, const void *lock, struct wf_held *out) {
@@ -1238,6 +1269,18 @@ void tg__wf_wait_begin(const void *res, enum tg_res_kind kind) {
       tg__wf_monitor_kick();
   } else if (kind != TG_RES_IO && kind != TG_RES_SLEEP)
     tg__wf_monitor_kick();
+}
+
+void tg__wf_chan_wait(void) {
+  struct wf_g *w = self();
+  if (!w)
+    return;
+  /* As tg__wf_wait_begin: the held locks' stacks while the frames are
+   * there. */
+  struct tg_race_g *rg = w->g->race;
+  if (rg && rg->wf_mark)
+    tg__wf_keep_stacks(rg);
+  tg__wf_monitor_kick();
 }
 
 void tg__wf_wait_end(const void *res, enum tg_res_kind kind) {

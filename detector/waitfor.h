@@ -60,6 +60,9 @@ struct wf_held {
 struct wf_wait {
   const void *res;
   uint8_t kind;
+  /* When it began (tg__wf_now); 0 for a channel wait read from the park
+   * (tg__wf_top_wait_of), which the park's coarse time dates
+   * (tg__wf_wait_age). */
   int64_t since;
 };
 
@@ -200,6 +203,18 @@ static inline struct wf_wait *tg__wf_top_wait(struct wf_g *w) {
 static inline bool tg__wf_is_lock_kind(int kind) {
   return kind == TG_RES_MUTEX || kind == TG_RES_RWMUTEX_R || kind == TG_RES_RWMUTEX_W ||
          kind == TG_RES_ONCE || kind == TG_RES_SEM;
+}
+
+/* A lower bound of how long goroutine g has been in its wait t, given now
+ * (tg__wf_now) and now_coarse (tg__nanotime_coarse): a registered wait is
+ * timed; a channel wait read from the park is dated by g->wait_since, the
+ * runtime's coarse clock, which may lag by up to TG_COARSE_LAG_NS on
+ * either end. */
+static inline int64_t tg__wf_wait_age(const struct wf_wait *t, const struct tg_g *g, int64_t now,
+                                      int64_t now_coarse) {
+  if (t->since)
+    return now - t->since;
+  return now_coarse - g->wait_since - TG_COARSE_LAG_NS;
 }
 /* Captures the running goroutine's stack from the frame that `ret` (a hook's
  * return address) returns into. */

@@ -48,6 +48,7 @@ int tg__wfs_gather(int64_t now) {
   tg__wfs.n = 0;
   tg__wfs.nownerless = 0;
   int nowner = 0;
+  int64_t now_coarse = tg__nanotime_coarse();
   tg__lock_acquire(&tg__sched.allg_lock);
   struct tg_g *g = tg__sched.allg;
   for (; g && tg__wfs.n < MAX_CANDS; g = g->all_next) {
@@ -71,7 +72,7 @@ int tg__wfs_gather(int64_t now) {
     uint64_t wseq;
     if (w && st == TG_G_WAITING && tg__wf_top_wait_of(w, &t, &wseq) &&
         (tg__wfs_ownerless(t.kind) || tg__wf_is_lock_kind(t.kind)) &&
-        now - t.since >= MIN_WAIT_NS) {
+        tg__wf_wait_age(&t, g, now, now_coarse) >= MIN_WAIT_NS) {
       c->kind = t.kind;
       c->res = t.res;
       c->seq = wseq;

@@ -180,9 +180,11 @@ __attribute__((noinline)) void tg_chan_send(tg_chan *c, const void *ep) {
   g->waiting = &me;
   g->param = NULL;
   tg__waitq_enqueue(&c->sendq, &me);
-  tg__wf_wait_begin(c, TG_RES_CHAN);
+  /* Not registered: the race build reads this wait from the park
+   * (waitfor.c, chan_wait_of), which keeps its bookkeeping out of the
+   * channel's lock, where the peer of a hand-off waits. */
+  tg__wf_chan_wait();
   tg__park(&c->lock, TG_WAIT_CHAN_SEND, c);
-  tg__wf_wait_end(c, TG_RES_CHAN);
   g->waiting = NULL;
   if (!me.success)
     tg_panic("send on closed channel");
@@ -211,9 +213,8 @@ static bool chan_recv(tg_chan *c, void *ep) {
   g->waiting = &me;
   g->param = NULL;
   tg__waitq_enqueue(&c->recvq, &me);
-  tg__wf_wait_begin(c, TG_RES_CHAN);
+  tg__wf_chan_wait(); /* not registered: see tg_chan_send */
   tg__park(&c->lock, TG_WAIT_CHAN_RECV, c);
-  tg__wf_wait_end(c, TG_RES_CHAN);
   g->waiting = NULL;
   if (!me.success) {
     tg__race_acquire(c); /* woken by close */

@@ -145,6 +145,10 @@ struct tg_g {
   void *create_pcs[TG_CREATE_DEPTH];
   /* colder */
   int64_t wait_since;
+  /* Bumped by every park, before its reason is written: the race build's
+   * wait-for graph reads a channel wait from the park itself (waitfor.c,
+   * chan_wait_of) and tells one park from the next by it. */
+  _Atomic uint32_t park_seq;
   struct tg_g *all_next;              /* every goroutine struct ever made */
   struct tg_sudog *waiting;           /* sudogs of a parked select */
   struct tg_sudog *param;             /* the sudog that woke it */
@@ -303,6 +307,9 @@ static inline uint32_t tg__fastrandn(uint32_t n) {
  * sysmon refreshes at every wake-up (at least every 10 ms). */
 extern _Atomic int64_t tg__coarse_clock;
 int64_t tg__nanotime_coarse_slow(void);
+/* How far tg__nanotime_coarse may lag: sysmon refreshes it at least every
+ * 10 ms, plus slack for its own scheduling. */
+#define TG_COARSE_LAG_NS (20 * TG_MILLISECOND)
 static inline int64_t tg__nanotime_coarse(void) {
   int64_t t = atomic_load_explicit(&tg__coarse_clock, memory_order_relaxed);
   return t ? t : tg__nanotime_coarse_slow();
