@@ -1240,16 +1240,24 @@ static void check_lock_wait(struct wf_g *w, struct wf_res *r, const void *res, i
   }
 }
 
-void tg__wf_wait_begin(const void *res, enum tg_res_kind kind) {
-  tg__wf_leaks_arm();
+/* The running goroutine's node as it is about to block, or NULL. A
+ * goroutine that blocks holding locks may end up in a report: their
+ * acquisition stacks are taken now, while its frames are there. */
+static inline struct wf_g *self_blocking(void) {
   struct wf_g *w = self();
   if (!w)
-    return;
-  /* A goroutine that blocks holding locks may end up in a report: their
-   * acquisition stacks are taken now, while its frames are there. */
+    return NULL;
   struct tg_race_g *rg = w->g->race;
   if (rg && rg->wf_mark)
     tg__wf_keep_stacks(rg);
+  return w;
+}
+
+void tg__wf_wait_begin(const void *res, enum tg_res_kind kind) {
+  tg__wf_leaks_arm();
+  struct wf_g *w = self_blocking();
+  if (!w)
+    return;
   int64_t now = tg__wf_now();
   uint32_t s = tg__wf_write_begin(w);
   if (w->nwait < WF_MAX_WAITS)
@@ -1272,15 +1280,8 @@ void tg__wf_wait_begin(const void *res, enum tg_res_kind kind) {
 }
 
 void tg__wf_chan_wait(void) {
-  struct wf_g *w = self();
-  if (!w)
-    return;
-  /* As tg__wf_wait_begin: the held locks' stacks while the frames are
-   * there. */
-  struct tg_race_g *rg = w->g->race;
-  if (rg && rg->wf_mark)
-    tg__wf_keep_stacks(rg);
-  tg__wf_monitor_kick();
+  if (self_blocking())
+    tg__wf_monitor_kick();
 }
 
 void tg__wf_wait_end(const void *res, enum tg_res_kind kind) {

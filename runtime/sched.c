@@ -619,10 +619,12 @@ __attribute__((always_inline)) static inline void park(tg__lock *unlock, void (*
   if (!g || g->is_g0)
     tg__fatal("tangle: a blocking operation outside a goroutine (a thread the runtime does not "
               "run, or the scheduler itself)");
+#if TG_RACE_ENABLED /* only the wait-for graph reads it */
   /* Only g writes park_seq: no locked add. */
   atomic_store_explicit(&g->park_seq, atomic_load_explicit(&g->park_seq, memory_order_relaxed) + 1,
                         memory_order_relaxed);
   atomic_signal_fence(memory_order_release);
+#endif
   g->wait_reason = reason;
   g->wait_obj = obj;
   g->wait_since = tg__nanotime_coarse();
