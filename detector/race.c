@@ -2,6 +2,7 @@
  * and the happens-before edges the runtime reports (race build only). */
 #ifdef TANGLE_RACE
 #include "history.h"
+#include "waitfor.h"
 #include "race_state.h"
 #include "rt.h"
 #include "slab.h"
@@ -342,6 +343,8 @@ void tg__race_go_end(struct tg_g *g) {
     return;
   if (r->wf_mark)
     tg__wf_keep_stacks(r); /* a goroutine that exits holding a lock */
+  if (tg__opts.deadlock)
+    tg__wf_exiting(g);
   g->race = NULL;
   tg__race_tls_cur = NULL; /* g runs here until it switches away */
   /* The next goroutine on this stack must not inherit its history. */

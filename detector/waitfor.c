@@ -257,6 +257,7 @@ static void node_init(struct wf_g *w, struct tg_g *g) {
   w->last_stat = NULL;
   w->ready = NULL;
   w->armed = 0;
+  w->stuck = false;
   int n = g->create_depth < TG_CREATE_DEPTH ? g->create_depth : TG_CREATE_DEPTH;
   for (int i = 0; i < n; i++)
     w->create[i] = (uintptr_t)g->create_pcs[i];
@@ -587,6 +588,7 @@ static struct wf_held *held_push(struct wf_g *w) {
   }
   w->ready = NULL;
   w->armed = 0;
+  w->stuck = false;
   return &w->held[w->nheld++];
 }
 
@@ -600,6 +602,7 @@ static int held_find(struct wf_g *w, const void *lock, int kind) {
 static void held_remove(struct wf_g *w, int i) {
   w->ready = NULL;
   w->armed = 0;
+  w->stuck = false;
   memmove(&w->held[i], &w->held[i + 1], (size_t)(w->nheld - i - 1) * sizeof w->held[0]);
   w->nheld--;
 }
@@ -666,6 +669,7 @@ static __attribute__((noinline)) struct wf_stat *stat_slow(struct wf_g *w, struc
   struct wf_stat *st = tg__starv_stat(w, r);
   w->ready = NULL;
   w->armed = 0;
+  w->stuck = false;
   w->last_res = r;
   w->last_stat = st;
   return st;
@@ -724,6 +728,7 @@ static __attribute__((noinline)) void acquired(const void *lock, enum tg_res_kin
   uint32_t s = tg__wf_write_begin(w);
   w->ready = NULL;
   w->armed = 0;
+  w->stuck = false;
   if (__builtin_expect(w->last_wait_res == lock, 0)) {
     waited = w->last_wait_ns;
     w->last_wait_res = NULL;
@@ -772,7 +777,7 @@ static inline uintptr_t armed_key(const void *lock, enum tg_res_kind kind) {
 
 static __attribute__((noinline)) bool fast_acquire_setup(struct wf_g *w, struct tg_race_g *rg,
                                                          const void *lock, enum tg_res_kind kind,
-                                                         const void *pc, int busy) {
+                                                         const void *pc, int busy, int weight) {
   struct wf_res *r = w->last_res;
   uint32_t d = rg ? rg->depth : 0;
   w->armed = 0;
@@ -783,7 +788,8 @@ static __attribute__((noinline)) bool fast_acquire_setup(struct wf_g *w, struct 
     return false;
   atomic_store_explicit(&r->writer, w, memory_order_release);
   bool contended = res_busy(r, busy);
-  int weight = contended ? tg__starv_sample(w->last_stat) : 0;
+  if (weight < 0) /* else fast_acquire sampled it */
+    weight = contended ? tg__starv_sample(w->last_stat) : 0;
   int64_t now = weight ? tg__wf_now() : 0;
   uint32_t s = tg__wf_write_begin(w);
   struct wf_held *h = &w->held[0];
@@ -809,31 +815,40 @@ static __attribute__((noinline)) bool fast_acquire_setup(struct wf_g *w, struct 
   tg__wf_write_end(w, s);
   if (w->last_stat) {
     w->last_stat->acq++;
-    /* The next uncontended acquisition finds everything as it needs it. */
-    if (!contended)
+    /* The next acquisition finds everything as it needs it, unless this
+     * hold is timed: contended or not, as long as it is not sampled. */
+    if (!weight)
       w->armed = armed_key(lock, kind);
   }
   return true;
 }
 
-/* The uncontended case of the above, with what it checks folded into
+/* The common case of the above, with what it checks folded into
  * w->armed: set only by fast_acquire_setup, for a hold in the plain mode
  * (no time measured) with statistics to count in, and cleared by every
- * write that could break that (ready cleared, a wait begun, a contended
+ * write that could break that (ready cleared, a wait begun, a timed
  * acquisition, the callers copied into the entry). What is left are the
- * stores a later report reads. */
+ * stores a later report reads, and under contention the sampling of the
+ * hold: one in STARV_EVERY is timed (the setup), the others are only
+ * marked untimed (read by the owner alone, at the release). A contended
+ * mutex (mutex4) took the setup at every acquisition before. */
 static inline __attribute__((always_inline)) bool fast_acquire(struct wf_g *w, struct tg_race_g *rg,
                                                                const void *lock,
                                                                enum tg_res_kind kind,
                                                                const void *pc, int busy) {
   uint32_t d = rg ? rg->depth : 0;
   if (__builtin_expect(w->armed != armed_key(lock, kind) || w->nheld != 0 || !d, 0))
-    return fast_acquire_setup(w, rg, lock, kind, pc, busy);
+    return fast_acquire_setup(w, rg, lock, kind, pc, busy, -1);
   struct wf_held *h = w->held;
   struct wf_res *r = w->ready;
   atomic_store_explicit(&r->writer, w, memory_order_release);
-  if (__builtin_expect(res_busy(r, busy), 0))
-    return fast_acquire_setup(w, rg, lock, kind, pc, busy);
+  bool contended = res_busy(r, busy);
+  if (__builtin_expect(contended, 0)) {
+    int weight = tg__starv_sample(w->last_stat);
+    if (weight)
+      return fast_acquire_setup(w, rg, lock, kind, pc, busy, weight);
+  }
+  h->untimed = contended;
   if (__builtin_expect(h->at.pcs[0] == (uintptr_t)pc && h->lazy == d, 1)) {
     /* The same call site at the same depth (a loop): the entry is as the
      * last acquisition left it, and only the count changes, which needs
@@ -953,8 +968,8 @@ static inline __attribute__((always_inline)) bool fast_release(struct wf_g *w, s
   int top = w->nheld - 1;
   struct wf_res *r;
   if (__builtin_expect(w->armed == armed_key(lock, kind) && top == 0, 1)) {
-    r = w->ready; /* held[0], in the plain mode, not untimed */
-    if (__builtin_expect(res_busy(r, busy), 0))
+    r = w->ready; /* held[0], in the plain mode */
+    if (__builtin_expect(res_busy(r, busy), 0) && !w->held[0].untimed)
       return false;
   } else {
     struct wf_held *h = &w->held[top]; /* read only if top >= 0 */
@@ -1182,10 +1197,31 @@ static bool wait_is_open(struct wf_g *w, struct wf_res *r, int kind) {
   struct wf_g *h = atomic_load(&r->writer);
   if (!h)
     return true;
-  if (h == w || tg__wf_exited(h))
-    return false;
-  struct wf_wait t;
-  return !tg__wf_top_wait_of(h, &t, NULL) || !tg__wf_is_lock_kind(t.kind) || t.kind == TG_RES_SEM;
+  /* A holder that waits for a lock, or exited, counted itself in the
+   * record before its own fence (mark_held): one line read here instead of
+   * the holder's node, its goroutine and its wait, which a running holder
+   * keeps writing (three cache misses on every contended Lock). */
+  return h != w && !atomic_load_explicit(&r->holders_stuck, memory_order_relaxed);
+}
+
+/* Counts a goroutine's holds in their records' holders_stuck (d = 1) or
+ * takes them back (d = -1): when it blocks on a lock (other than a
+ * semaphore, which the cycle search does not follow) while holding some,
+ * and when it exits holding some. Its held list cannot change meanwhile:
+ * only it writes the list, and it is blocked or gone. */
+static void mark_held(struct wf_g *w, int d) {
+  for (int i = 0; i < w->nheld && i < w->cap_held; i++) {
+    struct wf_res *r = w->held[i].res;
+    if (r)
+      atomic_fetch_add(&r->holders_stuck, (uint32_t)d);
+  }
+  w->stuck = d > 0;
+}
+
+void tg__wf_exiting(struct tg_g *g) {
+  struct wf_g *w = tg__wf_of(g);
+  if (w && w->nheld > 0 && !w->stuck)
+    mark_held(w, 1); /* never taken back: the holder is gone */
 }
 
 static void check_lock_wait(struct wf_g *w, struct wf_res *r, const void *res, int kind) {
@@ -1268,6 +1304,12 @@ void tg__wf_wait_begin(const void *res, enum tg_res_kind kind) {
   if (w->nwait > WF_MAX_WAITS)
     return;
   if (tg__wf_is_lock_kind(kind) && res) {
+    if (kind != TG_RES_SEM && w->nheld > 0 && !w->stuck) {
+      mark_held(w, 1);
+      /* Ordered before our reads of other holders' records, as our wait
+       * is (wait_is_open; the search reads them under the graph lock). */
+      atomic_thread_fence(memory_order_seq_cst);
+    }
     struct wf_res *r = tg__wf_res(res, kind, false);
     if (r && atomic_fetch_add(&r->waiters, 1) == 0)
       atomic_store(&r->contended_since, now);
@@ -1319,6 +1361,8 @@ void tg__wf_wait_end(const void *res, enum tg_res_kind kind) {
       break;
     }
   }
+  if (w->stuck && lock && kind != TG_RES_SEM)
+    mark_held(w, -1);
   w->wait_seq++;
   tg__wf_write_end(w, s);
 }

@@ -104,6 +104,9 @@ struct wf_g {
   struct wf_res *last_res; /* the last lock acquired, and its statistics */
   struct wf_stat *last_stat;
   struct wf_g *all_next; /* every wf_g ever made (never freed) */
+  /* Its held records count it in holders_stuck: it waits for a lock while
+   * holding some, or it exited holding some. */
+  bool stuck;
 };
 
 static inline uint32_t tg__wf_write_begin(struct wf_g *w) {
@@ -162,6 +165,12 @@ struct wf_res {
    * own, so that the fields above, read on the same paths, stay shared
    * between CPUs instead of moving with every handoff. */
   _Alignas(64) struct wf_g *_Atomic writer;
+  /* Holds of this lock whose holder is blocked on a lock or has exited,
+   * counted by the holders themselves (mark_held in waitfor.c). Next to
+   * `writer`, so that a goroutine about to wait for the lock learns from
+   * this one line whether its holder can be part of a cycle, without
+   * reading the holder's node and goroutine (wait_is_open). */
+  _Atomic uint32_t holders_stuck;
   /* Written by every goroutine that parks on the lock, so a line of their
    * own too: next to the fields above, each waiter's count made the
    * holder's next lookup of the record (its address, read at every
@@ -178,6 +187,8 @@ bool tg__wf_enabled(void);
 struct wf_g *tg__wf_self(void);
 /* The node of any goroutine, or NULL if it never touched the graph. */
 struct wf_g *tg__wf_of(struct tg_g *g);
+/* g is about to end: the locks it still holds say so in their records. */
+void tg__wf_exiting(struct tg_g *g);
 /* Whether a node's goroutine has ended. */
 bool tg__wf_exited(struct wf_g *w);
 /* The record of a lock, created if `create`. */
