@@ -328,6 +328,8 @@ bool tg__wfs_analyse(void) {
       tg__wfs.stack_cand[j - 1] = ti;
     }
 
+  tg__wfs_build_filter();
+
   /* Resources in static data are reached by code: live. */
   for (int k = 0; k < tg__wfs.nrefs; k++)
     if (tg__wfs_in_ranges(tg__wfs.statics, tg__wfs.nstatics, tg__wfs.refs[k].addr))

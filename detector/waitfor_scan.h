@@ -143,6 +143,11 @@ struct wf_scan {
   struct range *objs; /* heap blocks, sorted */
   uint8_t *mark;      /* per block: 1 marked by the live roots, 2 by a probe */
   int nobjs;
+  /* A superset of the values tg__wfs_scan_word acts on (blocks, resource
+   * windows, candidates' stacks): one bit per hashed 2 MiB granule. Most
+   * words scanned are not pointers into any of them; this answers for them
+   * in a few instructions instead of two binary searches. */
+  uint64_t filter[64];
   char *buf;
   uintptr_t self_lo, self_hi; /* the monitor thread's stack */
   /* confirmed-stuck (id, seq) of the previous pass */
@@ -183,6 +188,8 @@ void tg__wfs_push_minus_excluded(uintptr_t lo, uintptr_t hi);
 void tg__wfs_make_live(int i);
 void tg__wfs_hit_cand(int i);
 void tg__wfs_scan_word(uintptr_t v);
+/* Builds tg__wfs.filter from the blocks, resources and stacks of the pass. */
+void tg__wfs_build_filter(void);
 void tg__wfs_drain(void);
 
 /* ---- waitfor_scan.c ---- */

@@ -148,6 +148,40 @@ void tg__wfs_scan_word(uintptr_t v) {
   c->scan_from = from;
 }
 
+#define FILTER_SHIFT 21 /* 2 MiB granules */
+static inline unsigned filter_bit(uintptr_t v) {
+  return (unsigned)(((v >> FILTER_SHIFT) * 0x9E3779B97F4A7C15ull) >> 52); /* 0..4095 */
+}
+static inline bool filter_may(uintptr_t v) {
+  unsigned b = filter_bit(v);
+  return tg__wfs.filter[b >> 6] >> (b & 63) & 1;
+}
+static void filter_add(uintptr_t lo, uintptr_t hi) {
+  if (hi <= lo)
+    return;
+  uintptr_t g0 = lo >> FILTER_SHIFT, g1 = (hi - 1) >> FILTER_SHIFT;
+  if (g1 - g0 >= 4096) { /* a giant range: every value may matter */
+    memset(tg__wfs.filter, 0xff, sizeof tg__wfs.filter);
+    return;
+  }
+  for (uintptr_t g = g0; g <= g1; g++) {
+    unsigned b = filter_bit(g << FILTER_SHIFT);
+    tg__wfs.filter[b >> 6] |= 1ull << (b & 63);
+  }
+}
+
+void tg__wfs_build_filter(void) {
+  memset(tg__wfs.filter, 0, sizeof tg__wfs.filter);
+  for (int i = 0; i < tg__wfs.nobjs; i++)
+    filter_add(tg__wfs.objs[i].lo, tg__wfs.objs[i].hi);
+  for (int k = 0; k < tg__wfs.nrefs; k++) {
+    uintptr_t a = tg__wfs.refs[k].addr; /* a value in [a - window, a] hits it */
+    filter_add(a > WINDOW ? a - WINDOW : 0, a + 1);
+  }
+  for (int i = 0; i < tg__wfs.nstacks; i++)
+    filter_add(tg__wfs.stacks[i].lo, tg__wfs.stacks[i].hi);
+}
+
 /* Every candidate found live: nothing is left for the mark to decide (the
  * probes, which look for edges between stuck goroutines, go on). */
 static bool all_live(void) {
@@ -169,6 +203,8 @@ static void scan_words(uintptr_t lo, uintptr_t hi) {
       size_t m = nw - i < 512 ? nw - i : 512;
       memcpy(words, tg__wfs.buf + i * 8, m * 8);
       for (size_t j = 0; j < m; j++) {
+        if (!filter_may(words[j]))
+          continue;
         dbg_at = lo + (i + j) * 8;
         dbg_val = words[j];
         tg__wfs_scan_word(words[j]);
