@@ -95,9 +95,20 @@ static void check_word(struct tg_race_g *r, uintptr_t addr, uint32_t bytes, bool
    * any store when no other goroutine can run now. The barrier below is
    * kept for a goroutine's first access to a word, where a one-shot race
    * with a simultaneous first access would otherwise be lost. */
-  if (tg__cell_slot(seen[store]) == r->slot || tg__race_alone()) {
+  if (tg__cell_slot(seen[store]) == r->slot) {
     __atomic_store_n(cell, cur, __ATOMIC_RELEASE);
     goto report;
+  }
+  if (tg__race_alone()) {
+    __atomic_store_n(cell, cur, __ATOMIC_RELEASE);
+    if (tg__race_alone())
+      goto report;
+    /* Another P started since the decision (this thread may have been
+     * descheduled between it and the store, long enough for a goroutine
+     * there to check the word and find it empty): look again, as after
+     * the barrier. */
+    atomic_thread_fence(memory_order_seq_cst);
+    goto look_again;
   }
   /* Otherwise two goroutines checking the same word at the same moment
    * each store and then look again (the exchange is a full barrier,
@@ -124,6 +135,7 @@ static void check_word(struct tg_race_g *r, uintptr_t addr, uint32_t bytes, bool
     if (conflicts(r, old, bytes, write, atomic))
       racy[nracy++] = old;
   }
+look_again:;
   uint64_t now[TG_SHADOW_CELLS];
   tg__shadow_load(sh, now);
   for (int i = 0; i < TG_SHADOW_CELLS; i++)
@@ -132,6 +144,17 @@ static void check_word(struct tg_race_g *r, uintptr_t addr, uint32_t bytes, bool
 report:
   for (int i = 0; i < nracy; i++)
     tg__race_found(r, addr, size, write, atomic, pc, racy[i]);
+}
+
+void tg__race_recheck(struct tg_race_g *r, uintptr_t addr, unsigned size, bool write,
+                      uintptr_t pc) {
+  atomic_thread_fence(memory_order_seq_cst);
+  uint32_t bytes = ((1u << size) - 1) << (addr & 7);
+  uint64_t now[TG_SHADOW_CELLS];
+  tg__shadow_load(tg__shadow_of(addr), now);
+  for (int i = 0; i < TG_SHADOW_CELLS; i++)
+    if (conflicts(r, now[i], bytes, write, false))
+      tg__race_found(r, addr, size, write, false, pc, now[i]);
 }
 
 static inline void note_stack(struct tg_race_g *r, uintptr_t addr) {
@@ -224,6 +247,8 @@ static __attribute__((noinline)) void range_word(struct tg_race_g *r, uintptr_t 
   if (i >= 0) {
     if (split < 0) {
       __atomic_store_n(tg__cell_ptr(sh, i), v, __ATOMIC_RELAXED);
+      if (!(cells[0] | cells[1] | cells[2] | cells[3]) && !tg__race_alone())
+        tg__race_recheck(r, a, n, write, pc); /* stored as alone (race_fast.h) */
       return;
     }
     if (tg__fast_split(sh, i, v, split, cells[split]))

@@ -256,6 +256,15 @@ TG_FAST_INLINE int tg__fast_renew(const struct tg_race_g *r, uint64_t *sh, uint6
                               write, val, NULL);
 }
 
+/* A plain access stored into an empty word without the barrier, because
+ * no other goroutine could run (tg__race_alone), when another P has started
+ * since: this thread may have been descheduled between the decision and
+ * the store, long enough for a goroutine there to check the word, find it
+ * empty and go on. Looks at the word again after a full fence, as the
+ * barrier's second look does (race_access.c), and reports what conflicts.
+ * addr and size within one word. */
+void tg__race_recheck(struct tg_race_g *r, uintptr_t addr, unsigned size, bool write, uintptr_t pc);
+
 /* The renewed case's rarer forms, out of line (race_access.c): the
  * general rule for one word, and 16-byte accesses. Same contract as
  * tg__fast_renew_access. */
@@ -287,6 +296,8 @@ TG_FAST_INLINE bool tg__fast_renew_word(struct tg_race_g *r, uintptr_t a, unsign
     __atomic_store_n(tg__cell_ptr(sh, i), v, __ATOMIC_RELEASE);
   else if (!tg__fast_split(sh, i, v, split, cells[split]))
     return false;
+  if (!(cells[0] | cells[1] | cells[2] | cells[3]) && !tg__race_alone())
+    tg__race_recheck(r, a, size, write, pc); /* stored as alone: see there */
   return true;
 }
 

@@ -88,10 +88,11 @@ static __attribute__((noinline)) void access16_renew(struct tg_race_g *r, uintpt
   uint64_t *s2 = tg__cell_ptr(sh, TG_SHADOW_PRIMARY);
   bool secondary = tg__shadow_touched(s2);
   int i = tg__fast_renew_same(r, sh, want, write, secondary), j = -1;
+  bool fresh = false;
   if (i >= 0)
     j = tg__fast_renew_same(r, sh + TG_SHADOW_PRIMARY, want, write, secondary);
   else if (!secondary && !(sh[0] | sh[1] | sh[2] | sh[3]) && tg__race_alone())
-    i = j = 0; /* as tg__fast_renew_cells gives for an empty word */
+    i = j = 0, fresh = true; /* as tg__fast_renew_cells gives for an empty word */
   if (__builtin_expect(i < 0 || j < 0, 0)) {
     if (!tg__race_renew_rest(r, a, 16, write, pc))
       tg__race_access_slow(r, a, 16, write, false, pc, true);
@@ -100,6 +101,10 @@ static __attribute__((noinline)) void access16_renew(struct tg_race_g *r, uintpt
   tg__hist_access(r, a, 16, write, false, pc); /* before the cells (race_fast.h) */
   __atomic_store_n(tg__cell_ptr(sh, i), want, __ATOMIC_RELEASE);
   __atomic_store_n(tg__cell_ptr(sh + TG_SHADOW_PRIMARY, j), want, __ATOMIC_RELEASE);
+  if (fresh && !tg__race_alone()) { /* stored as alone (race_fast.h) */
+    tg__race_recheck(r, a, 8, write, pc);
+    tg__race_recheck(r, a + 8, 8, write, pc);
+  }
   if (a < r->stack_touched && a >= r->stack_lo)
     r->stack_touched = a & ~(uintptr_t)7;
 }

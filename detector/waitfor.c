@@ -588,7 +588,6 @@ static struct wf_held *held_push(struct wf_g *w) {
   }
   w->ready = NULL;
   w->armed = 0;
-  w->stuck = false;
   return &w->held[w->nheld++];
 }
 
@@ -602,7 +601,6 @@ static int held_find(struct wf_g *w, const void *lock, int kind) {
 static void held_remove(struct wf_g *w, int i) {
   w->ready = NULL;
   w->armed = 0;
-  w->stuck = false;
   memmove(&w->held[i], &w->held[i + 1], (size_t)(w->nheld - i - 1) * sizeof w->held[0]);
   w->nheld--;
 }
@@ -669,7 +667,6 @@ static __attribute__((noinline)) struct wf_stat *stat_slow(struct wf_g *w, struc
   struct wf_stat *st = tg__starv_stat(w, r);
   w->ready = NULL;
   w->armed = 0;
-  w->stuck = false;
   w->last_res = r;
   w->last_stat = st;
   return st;
@@ -728,7 +725,6 @@ static __attribute__((noinline)) void acquired(const void *lock, enum tg_res_kin
   uint32_t s = tg__wf_write_begin(w);
   w->ready = NULL;
   w->armed = 0;
-  w->stuck = false;
   if (__builtin_expect(w->last_wait_res == lock, 0)) {
     waited = w->last_wait_ns;
     w->last_wait_res = NULL;
